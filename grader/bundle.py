@@ -1,0 +1,130 @@
+"""Reading bundles from disk: ``bundle.yaml`` plus one folder per question (see assignments/README.md).
+
+This module checks the shape every question shares (slug, kind, title, prompts, files); what a kind
+needs beyond that is validated by the kind itself (``grader.question`` for code questions).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from grader.errors import BundleError
+
+LANGS = ("ko", "en")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+CODE_FILES = ("template", "reference", "probes")
+
+
+@dataclass
+class QuestionSource:
+    slug: str
+    kind: str
+    spec: dict[str, Any]
+    dir: Path
+    prompts: dict[str, str]
+    files: dict[str, str] = field(default_factory=dict)
+    content_hash: str = ""
+
+
+@dataclass
+class BundleSource:
+    slug: str
+    spec: dict[str, Any]
+    dir: Path
+    questions: list[QuestionSource]
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise BundleError(str(path), "(file)", "missing")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise BundleError(str(path), "(file)", "not UTF-8 text") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else "(file)"
+        raise BundleError(str(path), where, f"invalid YAML: {getattr(error, 'problem', error)}") from None
+    if not isinstance(data, dict):
+        raise BundleError(str(path), "(file)", "must be a mapping of fields")
+    return data
+
+
+def localized(value: Any, path: Path | str, field_name: str) -> dict[str, str]:
+    """A student-facing text: a mapping with a non-empty string per language."""
+    if not isinstance(value, dict):
+        raise BundleError(str(path), field_name, "must be a mapping {ko: ..., en: ...}")
+    for lang in LANGS:
+        text = value.get(lang)
+        if not isinstance(text, str) or not text.strip():
+            raise BundleError(str(path), f"{field_name}.{lang}", "missing or empty text")
+    return {lang: value[lang] for lang in LANGS}
+
+
+def read_bundle(path: str | Path) -> BundleSource:
+    directory = Path(path).resolve()
+    spec_path = directory / "bundle.yaml"
+    spec = read_yaml(spec_path)
+    slug = spec.get("slug")
+    if not isinstance(slug, str) or not SLUG.match(slug):
+        raise BundleError(str(spec_path), "slug", "must be lowercase letters, digits and hyphens")
+    localized(spec.get("title"), spec_path, "title")
+    order = spec.get("questions")
+    if not isinstance(order, list) or not order or not all(isinstance(q, str) for q in order):
+        raise BundleError(str(spec_path), "questions", "must be a non-empty list of question slugs")
+    if len(set(order)) != len(order):
+        raise BundleError(str(spec_path), "questions", "lists a question twice")
+    questions = [read_question(directory, question_slug) for question_slug in order]
+    return BundleSource(slug=slug, spec=spec, dir=directory, questions=questions)
+
+
+def read_question(bundle_dir: str | Path, slug: str) -> QuestionSource:
+    directory = Path(bundle_dir).resolve() / "questions" / slug
+    spec_path = directory / "question.yaml"
+    if not SLUG.match(slug):
+        raise BundleError(str(spec_path), "slug", f"{slug!r} is not a valid slug")
+    if not directory.is_dir():
+        raise BundleError(str(directory), "(folder)", "question folder missing")
+    spec = read_yaml(spec_path)
+    kind = spec.get("kind")
+    if not isinstance(kind, str):
+        raise BundleError(str(spec_path), "kind", "missing")
+    localized(spec.get("title"), spec_path, "title")
+    points = spec.get("points", 1)
+    if not isinstance(points, (int, float)) or isinstance(points, bool) or points < 0:
+        raise BundleError(str(spec_path), "points", "must be a number >= 0")
+    prompts = _read_prompts(directory, spec, spec_path)
+    files: dict[str, str] = {}
+    if kind == "code":
+        for name in CODE_FILES:
+            filename = spec.get(name, f"{name}.py")
+            file_path = directory / str(filename)
+            if not isinstance(filename, str) or not file_path.is_file():
+                raise BundleError(str(spec_path), name, f"file {filename!r} not found")
+            files[name] = file_path.read_text(encoding="utf-8")
+    digest = hashlib.sha256()
+    digest.update(spec_path.read_bytes())
+    for key in sorted(prompts):
+        digest.update(prompts[key].encode("utf-8"))
+    for key in sorted(files):
+        digest.update(files[key].encode("utf-8"))
+    return QuestionSource(slug, kind, spec, directory, prompts, files, digest.hexdigest())
+
+
+def _read_prompts(directory: Path, spec: dict[str, Any], spec_path: Path) -> dict[str, str]:
+    inline = spec.get("prompt")
+    if inline is not None:
+        return localized(inline, spec_path, "prompt")
+    prompts = {}
+    for lang in LANGS:
+        prompt_path = directory / f"prompt.{lang}.md"
+        if not prompt_path.is_file():
+            raise BundleError(str(prompt_path), "(file)", "missing (or give prompt: {ko, en})")
+        prompts[lang] = prompt_path.read_text(encoding="utf-8")
+    return prompts

@@ -1,0 +1,105 @@
+"""Comparing two arrays and explaining the difference in words a student can act on."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import numpy as np
+
+from grader.checks.verdict import Verdict
+
+
+def fmt(value: float) -> str:
+    return f"{value:.6g}"
+
+
+def compare_arrays(
+    label: str, expected: np.ndarray, got: np.ndarray, rtol: float, atol: float,
+    diagnose: bool = True,
+) -> Verdict:
+    if got.shape != expected.shape:
+        message = f"{label}: expected shape {expected.shape}, got {got.shape}"
+        hint = _shape_hint(expected, got) if diagnose else ""
+        return Verdict(False, message + (f" — {hint}" if hint else ""),
+                       {"expected_shape": list(expected.shape), "got_shape": list(got.shape)})
+    if got.dtype.kind == "c" and expected.dtype.kind != "c":
+        return Verdict(False, f"{label}: got complex numbers, expected real ones")
+    got_f = got.astype(np.float64, copy=False)
+    expected_f = expected.astype(np.float64, copy=False)
+    bad_values = ~np.isfinite(got_f) & np.isfinite(expected_f)
+    if bad_values.any():
+        index = tuple(int(i) for i in np.argwhere(bad_values)[0])
+        return Verdict(
+            False,
+            f"{label}: {int(bad_values.sum())} value(s) are NaN or infinite, first at index "
+            f"{index} (expected {fmt(expected_f[index])}) — look for overflow (e.g. exp of large "
+            f"numbers) or division by zero",
+            {"first_bad_index": list(index)},
+        )
+    if got_f.size == 0:
+        return Verdict(True, f"{label}: ok (empty)")
+    close = np.isclose(got_f, expected_f, rtol=rtol, atol=atol, equal_nan=True)
+    abs_err = np.abs(got_f - expected_f)
+    max_abs = float(np.nanmax(abs_err))
+    scale = np.maximum(np.abs(expected_f), 1e-12)
+    max_rel = float(np.nanmax(abs_err / scale))
+    if close.all():
+        return Verdict(True, f"{label}: ok (max abs error {fmt(max_abs)})",
+                       {"max_abs_error": max_abs, "max_rel_error": max_rel})
+    index = tuple(int(i) for i in np.argwhere(~close)[0])
+    wrong = int((~close).sum())
+    message = (
+        f"{label}: {wrong} of {close.size} values differ; max abs error {fmt(max_abs)}, "
+        f"max rel error {fmt(max_rel)}; first mismatch at index {index}: "
+        f"expected {fmt(expected_f[index])}, got {fmt(got_f[index])}"
+    )
+    hint = _value_hint(expected_f, got_f, rtol, atol) if diagnose else ""
+    details: dict[str, Any] = {
+        "max_abs_error": max_abs, "max_rel_error": max_rel, "mismatches": wrong,
+        "first_mismatch_index": list(index),
+    }
+    return Verdict(False, message + (f" — {hint}" if hint else ""), details)
+
+
+def _shape_hint(expected: np.ndarray, got: np.ndarray) -> str:
+    if got.ndim == expected.ndim and sorted(got.shape) == sorted(expected.shape):
+        return "same sizes in a different order: check the transpose/reshape order of the axes"
+    if got.size == expected.size:
+        return "right number of values in the wrong shape: check your reshape"
+    if got.ndim == expected.ndim == 4 and got.shape[:2] == expected.shape[:2]:
+        return "the spatial size is off: check the output-size formula (padding, stride, + 1)"
+    return ""
+
+
+def _value_hint(expected: np.ndarray, got: np.ndarray, rtol: float, atol: float) -> str:
+    def same(a: np.ndarray, b: np.ndarray) -> bool:
+        return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=atol))
+
+    if expected.ndim >= 2:
+        for axes in itertools.permutations(range(expected.ndim)):
+            if axes != tuple(range(expected.ndim)) and same(
+                np.transpose(expected, axes).reshape(got.shape), got
+            ):
+                return "the right values in the wrong places: check the order of axes in your transpose/reshape"
+    if np.allclose(np.sort(expected, axis=None), np.sort(got, axis=None), rtol=rtol, atol=atol):
+        return "the right values in the wrong places: check the order of your reshape/transpose"
+    diff = got - expected
+    if expected.ndim >= 2 and expected.shape[1] > 1:
+        per_channel = diff.mean(axis=tuple(i for i in range(diff.ndim) if i != 1), keepdims=True)
+        if np.allclose(diff, np.broadcast_to(per_channel, diff.shape), atol=max(atol, 1e-6) * 10):
+            return "off by a constant per channel: check how the bias is added"
+    nonzero = np.abs(expected) > atol
+    if nonzero.any():
+        ratio = got[nonzero] / expected[nonzero]
+        if np.allclose(ratio, ratio[0], rtol=1e-6) and not np.isclose(ratio[0], 1.0):
+            return f"every value is {fmt(float(ratio[0]))} times the expected one: a missing or extra scale factor (batch size?)"
+    if np.allclose(got, 0, atol=atol):
+        return "all values are zero: is the result computed and returned (or accumulated with +=)?"
+    mismatched = ~np.isclose(got, expected, rtol=rtol, atol=atol)
+    if mismatched.mean() < 0.5 and expected.ndim == 4:
+        border = np.zeros(expected.shape[2:], dtype=bool)
+        border[0, :] = border[-1, :] = border[:, 0] = border[:, -1] = True
+        if not mismatched[..., ~border].any():
+            return "only values at the border differ: check the padding"
+    return ""

@@ -1,0 +1,207 @@
+"""The child side of a job: runs inside the sandbox (or in-process for trusted benchmarks).
+
+``run_job`` executes the module under test, then each case's probe, and streams results to
+``result_fd`` as frames (see ``grader.protocol``). Everything the module can do to this process
+(monkeypatching, printing, exiting) only affects data the parent validates and compares outside.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+import traceback
+import types
+from typing import Any
+
+import numpy as np
+
+from grader import protocol
+from grader.job import CaseSpec, JobSpec
+
+MAX_META_ITEMS = 256
+
+
+def preload() -> None:
+    """Import, once and before any job, everything a job may need (the zygote calls this)."""
+    import collections  # noqa: F401
+    import copy  # noqa: F401
+    import functools  # noqa: F401
+    import itertools  # noqa: F401
+    import json  # noqa: F401
+    import math  # noqa: F401
+    import pickle  # noqa: F401
+    import random  # noqa: F401
+    import zipfile  # noqa: F401
+
+    import numpy.lib.stride_tricks  # noqa: F401
+    import numpy.linalg  # noqa: F401
+
+    from grader.harness import tools  # noqa: F401
+
+    np.zeros((2, 2)) @ np.zeros((2, 2))  # warm BLAS
+
+
+def install_textbook(sources: dict[str, str]) -> None:
+    """Make ``common.*`` importable from the given sources; ``layers_conv`` joins ``common.layers``."""
+    for name in [key for key in sys.modules if key == "common" or key.startswith("common.")]:
+        del sys.modules[name]
+    package = types.ModuleType("common")
+    package.__path__ = []
+    sys.modules["common"] = package
+    for name in protocol.TEXTBOOK_ORDER:
+        if name not in sources:
+            continue
+        target = "layers" if name == "layers_conv" else name
+        module = sys.modules.get(f"common.{target}")
+        if module is None:
+            module = types.ModuleType(f"common.{target}")
+            module.__file__ = f"common/{target}.py"
+            sys.modules[f"common.{target}"] = module
+            setattr(package, target, module)
+        exec(compile(sources[name], f"common/{name}.py", "exec"), module.__dict__)
+
+
+def run_job(job: JobSpec, result_fd: int, textbook_sources: dict[str, str] | None = None) -> None:
+    """Run one job and stream its results. Returns normally after the final frame."""
+    send = _sender(result_fd)
+    install_textbook(textbook_sources or {})
+    module = _load_module(job.code, job.filename, "submission")
+    if isinstance(module, dict):
+        send(protocol.header_frame({"type": "module_error", "error": module}))
+        send(protocol.header_frame({"type": "done"}))
+        return
+    probes = _load_module(job.probes, "probes.py", "probes")
+    if isinstance(probes, dict):
+        raise RuntimeError(f"probes failed to load: {probes}")
+    for case in job.cases:
+        for chunk in _run_case(case, module, probes, job.filename):
+            send(chunk)
+    send(protocol.header_frame({"type": "done"}))
+
+
+def main() -> None:
+    """Entry point of a fresh interpreter: the job on stdin, results on fd 3."""
+    data = sys.stdin.buffer.read()
+    job, sources = protocol.decode_job(data)
+    preload()
+    run_job(job, 3, sources)
+    sys.stdout.flush()
+    os._exit(0)
+
+
+def _sender(fd: int):  # type: ignore[no-untyped-def]
+    def send(data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+
+    return send
+
+
+def _load_module(source: str, filename: str, name: str) -> types.ModuleType | dict[str, Any]:
+    try:
+        code = compile(source, filename, "exec", dont_inherit=True)
+    except SyntaxError as error:
+        return {
+            "type": type(error).__name__,
+            "message": str(error.msg),
+            "line": error.lineno or 0,
+            "offset": error.offset or 0,
+            "text": (error.text or "").rstrip("\n"),
+            "traceback": [],
+        }
+    except (ValueError, MemoryError, RecursionError) as error:  # NUL bytes, absurd nesting
+        return {"type": type(error).__name__, "message": str(error), "traceback": []}
+    module = types.ModuleType(name)
+    module.__file__ = filename
+    sys.modules[name] = module
+    try:
+        exec(code, module.__dict__)
+    except BaseException as error:  # SystemExit and KeyboardInterrupt included: report, not die
+        return _describe(error, filename)
+    return module
+
+
+def _run_case(case: CaseSpec, module: types.ModuleType, probes: types.ModuleType, filename: str):  # type: ignore[no-untyped-def]
+    started = time.perf_counter()
+    try:
+        probe = getattr(probes, case.probe)
+        rng = np.random.default_rng(case.seed)
+        produced = probe(module, rng, **case.args)
+        arrays, meta = _split_values(produced)
+    except BaseException as error:
+        ms = (time.perf_counter() - started) * 1000
+        yield protocol.header_frame(
+            {"type": "case", "name": case.name, "ms": ms, "error": _describe(error, filename)}
+        )
+        return
+    ms = (time.perf_counter() - started) * 1000
+    header = {"type": "case", "name": case.name, "ms": ms, "arrays": list(arrays), "meta": meta}
+    yield protocol.header_frame(header)
+    for array in arrays.values():
+        yield protocol.array_frame(array)
+
+
+class UnusableValue(TypeError):
+    """A probe produced something that is not numeric data (an object array, a dict, ...)."""
+
+
+def _split_values(produced: Any) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    if not isinstance(produced, dict):
+        raise UnusableValue("the probe did not return a dict")
+    arrays: dict[str, np.ndarray] = {}
+    meta: dict[str, Any] = {}
+    for key, value in produced.items():
+        if _is_meta(value):
+            meta[str(key)] = value
+            continue
+        try:
+            array = np.asarray(value)
+        except Exception as error:
+            raise UnusableValue(f"{key}: cannot be turned into an array ({error})") from None
+        if type(array) is not np.ndarray:
+            array = np.array(array, subok=False)
+        if array.dtype.hasobject or array.dtype.kind not in protocol.NUMERIC_KINDS:
+            raise UnusableValue(
+                f"{key}: expected a numeric array, got dtype {array.dtype} "
+                f"(a {type(value).__name__}); return NumPy arrays of numbers"
+            )
+        arrays[str(key)] = array
+    return arrays, meta
+
+
+def _is_meta(value: Any) -> bool:
+    if value is None or isinstance(value, (str, bool)):
+        return True
+    if isinstance(value, (list, tuple)) and len(value) <= MAX_META_ITEMS:
+        return all(isinstance(item, (str, bool)) or item is None for item in value)
+    return False
+
+
+def _describe(error: BaseException, filename: str) -> dict[str, Any]:
+    """An exception as data, with traceback lines from the student's own file only."""
+    try:
+        message = str(error)
+    except BaseException:
+        message = "<unprintable message>"
+    lines: list[str] = []
+    for frame_summary in traceback.extract_tb(error.__traceback__):
+        if frame_summary.filename == filename:
+            lines.append(
+                f'  File "{filename}", line {frame_summary.lineno}, in {frame_summary.name}\n'
+                f"    {(frame_summary.line or '').strip()}"
+            )
+    described: dict[str, Any] = {
+        "type": type(error).__name__,
+        "message": message[:4000],
+        "traceback": lines[-20:],
+    }
+    if lines:
+        described["line"] = traceback.extract_tb(error.__traceback__)[-1].lineno
+        for frame_summary in reversed(traceback.extract_tb(error.__traceback__)):
+            if frame_summary.filename == filename:
+                described["line"] = frame_summary.lineno
+                break
+    return described

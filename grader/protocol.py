@@ -1,0 +1,234 @@
+"""The wire format between the grader and a job's child process.
+
+Parent -> child: the job, as one JSON document (sources included; see ``encode_job``).
+Child -> parent: a stream of frames on a dedicated result channel (never stdout). A frame is a
+1-byte type, a 4-byte big-endian length and the payload: ``H`` a JSON header, ``A`` one ``.npy``
+array belonging to the preceding case header. The parent trusts nothing it reads: sizes are capped,
+``.npy`` headers are checked before loading, pickles and object arrays are refused.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import struct
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from grader.job import CaseResult, CaseSpec, JobSpec, Limits
+
+HEADER = b"H"
+ARRAY = b"A"
+_FRAME = struct.Struct(">cI")
+MAX_HEADER_BYTES = 256 * 1024
+NUMERIC_KINDS = "biufc"  # bool, signed, unsigned, float, complex
+
+TEXTBOOK_DIR = Path(__file__).resolve().parent / "textbook" / "common"
+# Import order matters: later modules import earlier ones.
+TEXTBOOK_ORDER = ("functions", "util", "gradient", "layers", "layers_conv")
+_textbook_cache: dict[str, str] = {}
+
+
+def textbook_source(name: str) -> str:
+    if name not in _textbook_cache:
+        _textbook_cache[name] = (TEXTBOOK_DIR / f"{name}.py").read_text(encoding="utf-8")
+    return _textbook_cache[name]
+
+
+def encode_job(job: JobSpec) -> bytes:
+    """Serialise a job, bundling the sources of the ``common.*`` modules it may import."""
+    offered = [name for name in TEXTBOOK_ORDER if name in job.textbook]
+    document = {
+        "code": job.code,
+        "filename": job.filename,
+        "probes": job.probes,
+        "cases": [asdict(case) for case in job.cases],
+        "textbook": offered,
+        "textbook_sources": {name: textbook_source(name) for name in offered},
+        "limits": asdict(job.limits),
+    }
+    return json.dumps(document).encode("utf-8")
+
+
+def decode_job(data: bytes) -> tuple[JobSpec, dict[str, str]]:
+    """The child's side of ``encode_job``: the job and the textbook sources it carries."""
+    document = json.loads(data.decode("utf-8"))
+    job = JobSpec(
+        code=document["code"],
+        filename=document["filename"],
+        probes=document["probes"],
+        cases=tuple(CaseSpec(**case) for case in document["cases"]),
+        textbook=tuple(document["textbook"]),
+        limits=Limits(**document["limits"]),
+    )
+    return job, document["textbook_sources"]
+
+
+def frame(kind: bytes, payload: bytes) -> bytes:
+    return _FRAME.pack(kind, len(payload)) + payload
+
+
+def header_frame(header: dict[str, Any]) -> bytes:
+    return frame(HEADER, json.dumps(header, allow_nan=False).encode("utf-8"))
+
+
+def array_frame(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, np.ascontiguousarray(array), allow_pickle=False)
+    return frame(ARRAY, buffer.getvalue())
+
+
+class ProtocolError(Exception):
+    """The result channel carried something malformed: the job's data is not trusted."""
+
+
+@dataclass
+class DecodedResults:
+    cases: dict[str, CaseResult] = field(default_factory=dict)
+    module_error: dict[str, Any] | None = None
+    done: bool = False
+    problem: str | None = None  # set when decoding stopped at malformed data
+
+
+def load_npy(blob: bytes, max_bytes: int) -> np.ndarray:
+    """Load one ``.npy`` blob after checking its header: numeric dtype, sane shape, exact size."""
+    stream = io.BytesIO(blob)
+    try:
+        version = np.lib.format.read_magic(stream)
+        if version == (1, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(stream)
+        elif version == (2, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(stream)
+        else:
+            raise ProtocolError(f"unsupported .npy version {version}")
+    except ProtocolError:
+        raise
+    except Exception as error:  # numpy raises ValueError/TypeError on garbage headers
+        raise ProtocolError(f"bad .npy header: {error}") from None
+    if dtype.hasobject or dtype.kind not in NUMERIC_KINDS or dtype.fields is not None:
+        raise ProtocolError(f"refused array dtype {dtype}")
+    if len(shape) > 16 or any(not isinstance(n, int) or n < 0 for n in shape):
+        raise ProtocolError(f"refused array shape {shape}")
+    count = 1
+    for n in shape:
+        count *= n
+    nbytes = count * dtype.itemsize
+    if nbytes > max_bytes:
+        raise ProtocolError(f"array of {nbytes} bytes is over the {max_bytes}-byte cap")
+    if len(blob) - stream.tell() != nbytes:
+        raise ProtocolError("array data does not match its header")
+    array = np.load(io.BytesIO(blob), allow_pickle=False)
+    return np.array(array, copy=True)  # a plain, owned, writeable ndarray
+
+
+def decode_results(
+    data: bytes, limits: Limits, expected_cases: tuple[str, ...] | None = None
+) -> DecodedResults:
+    """Parse the result stream. Stops at the first malformed frame and says why in ``problem``."""
+    result = DecodedResults()
+    view = memoryview(data)
+    position = 0
+    pending: CaseResult | None = None
+    pending_keys: list[str] = []
+    try:
+        if len(data) > limits.result_bytes:
+            raise ProtocolError(f"result data over the {limits.result_bytes}-byte cap")
+        while position < len(view):
+            if result.done:
+                raise ProtocolError("data after the final frame")
+            if len(view) - position < _FRAME.size:
+                raise ProtocolError("truncated frame")
+            kind, length = _FRAME.unpack_from(view, position)
+            position += _FRAME.size
+            if length > len(view) - position:
+                raise ProtocolError("truncated frame payload")
+            payload = bytes(view[position : position + length])
+            position += length
+            if kind == ARRAY:
+                if pending is None or not pending_keys:
+                    raise ProtocolError("array frame without a case header")
+                pending.arrays[pending_keys.pop(0)] = load_npy(payload, limits.array_bytes)
+                if not pending_keys:
+                    result.cases[pending.name] = pending
+                    pending = None
+                continue
+            if kind != HEADER:
+                raise ProtocolError(f"unknown frame type {kind!r}")
+            if pending is not None:
+                raise ProtocolError(f"case {pending.name!r} is missing arrays")
+            if length > MAX_HEADER_BYTES:
+                raise ProtocolError("header frame too large")
+            pending, pending_keys = _apply_header(result, _parse_header(payload), expected_cases)
+    except ProtocolError as error:
+        result.problem = str(error)
+    if pending is not None and result.problem is None:
+        result.problem = f"case {pending.name!r} ended before its arrays"
+    return result
+
+
+def _parse_header(payload: bytes) -> dict[str, Any]:
+    try:
+        header = json.loads(payload.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as error:
+        raise ProtocolError(f"header is not JSON: {error}") from None
+    if not isinstance(header, dict) or not isinstance(header.get("type"), str):
+        raise ProtocolError("header is not an object with a type")
+    return header
+
+
+def _apply_header(
+    result: DecodedResults, header: dict[str, Any], expected: tuple[str, ...] | None
+) -> tuple[CaseResult | None, list[str]]:
+    kind = header["type"]
+    if kind == "done":
+        result.done = True
+        return None, []
+    if kind == "module_error":
+        result.module_error = _error_dict(header.get("error"))
+        return None, []
+    if kind != "case":
+        raise ProtocolError(f"unknown header type {kind!r}")
+    name = header.get("name")
+    if not isinstance(name, str) or (expected is not None and name not in expected):
+        raise ProtocolError(f"unexpected case name {name!r}")
+    if name in result.cases:
+        raise ProtocolError(f"case {name!r} reported twice")
+    keys = header.get("arrays", [])
+    meta = header.get("meta", {})
+    if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
+        raise ProtocolError("case arrays must be a list of names")
+    if len(set(keys)) != len(keys) or not isinstance(meta, dict):
+        raise ProtocolError("case arrays/meta malformed")
+    ms = header.get("ms", 0.0)
+    case = CaseResult(
+        name=name,
+        meta=meta,
+        error=_error_dict(header["error"]) if header.get("error") is not None else None,
+        ms=float(ms) if isinstance(ms, (int, float)) else 0.0,
+    )
+    if not keys:
+        result.cases[name] = case
+        return None, []
+    return case, list(keys)
+
+
+def _error_dict(error: Any) -> dict[str, Any]:
+    if not isinstance(error, dict):
+        raise ProtocolError("error must be an object")
+    traceback = error.get("traceback", [])
+    if not isinstance(traceback, list) or not all(isinstance(line, str) for line in traceback):
+        raise ProtocolError("error traceback must be a list of strings")
+    clean: dict[str, Any] = {
+        "type": str(error.get("type", "Error"))[:200],
+        "message": str(error.get("message", ""))[:4000],
+        "traceback": [line[:500] for line in traceback[:40]],
+    }
+    for key in ("line", "offset"):
+        if isinstance(error.get(key), int):
+            clean[key] = error[key]
+    if isinstance(error.get("text"), str):
+        clean["text"] = error["text"][:500]
+    return clean

@@ -1,0 +1,161 @@
+"""A code question, validated: what the runner needs to grade a submission against it."""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from grader.bundle import LANGS, QuestionSource, localized, read_question
+from grader.checks import COMPARES
+from grader.errors import BundleError
+from grader.job import CaseSpec, Limits
+
+TEXTBOOK_MODULES = ("util", "functions", "gradient", "layers", "layers_conv")
+LIMIT_FIELDS = {"cpu_seconds": float, "wall_seconds": float, "memory_mb": int}
+
+
+@dataclass(frozen=True)
+class CompareSpec:
+    kind: str
+    params: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    name: str
+    probe: str
+    args: dict[str, Any]
+    points: float
+    hidden: bool
+    compare: tuple[CompareSpec, ...]
+    hint: dict[str, str]
+
+
+@dataclass(frozen=True)
+class CodeQuestion:
+    slug: str
+    title: dict[str, str]
+    template: str
+    reference: str
+    probes: str
+    textbook: tuple[str, ...]
+    limits: Limits
+    checks: tuple[CheckSpec, ...]
+    content_hash: str
+
+    @property
+    def max_score(self) -> float:
+        return float(sum(check.points for check in self.checks))
+
+    def case_specs(self, seed: int) -> tuple[CaseSpec, ...]:
+        return tuple(
+            CaseSpec(name=c.name, probe=c.probe, args=c.args, seed=case_seed(seed, c.name))
+            for c in self.checks
+        )
+
+
+def case_seed(seed: int, name: str) -> int:
+    """Each check gets its own stream, so adding a check never changes another check's inputs."""
+    digest = hashlib.sha256(f"{seed}:{name}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") & (2**63 - 1)
+
+
+def load_code_question(bundle_dir: str | Path, slug: str) -> CodeQuestion:
+    return code_question_from_source(read_question(bundle_dir, slug))
+
+
+def code_question_from_source(source: QuestionSource) -> CodeQuestion:
+    where = str(source.dir / "question.yaml")
+    spec = source.spec
+    if source.kind != "code":
+        raise BundleError(where, "kind", f"is {source.kind!r}, not a code question")
+    probe_names = _function_names(source.files["probes"], str(source.dir / "probes.py"))
+    for name in ("template", "reference"):
+        _function_names(source.files[name], str(source.dir / f"{name}.py"))  # must parse
+    textbook = spec.get("textbook", ["util", "functions", "gradient", "layers"])
+    if not isinstance(textbook, list) or not set(textbook) <= set(TEXTBOOK_MODULES):
+        raise BundleError(where, "textbook", f"must be a list drawn from {TEXTBOOK_MODULES}")
+    if "layers_conv" in textbook and "layers" not in textbook:
+        raise BundleError(where, "textbook", "layers_conv needs layers")
+    raw_checks = spec.get("checks")
+    if not isinstance(raw_checks, list) or not raw_checks:
+        raise BundleError(where, "checks", "must be a non-empty list")
+    checks = tuple(
+        _check(raw, f"checks[{index}]", where, probe_names) for index, raw in enumerate(raw_checks)
+    )
+    names = [check.name for check in checks]
+    if len(set(names)) != len(names):
+        raise BundleError(where, "checks", "check names must be unique")
+    return CodeQuestion(
+        slug=source.slug,
+        title=localized(spec.get("title"), where, "title"),
+        template=source.files["template"],
+        reference=source.files["reference"],
+        probes=source.files["probes"],
+        textbook=tuple(textbook),
+        limits=_limits(spec.get("limits", {}), where),
+        checks=checks,
+        content_hash=source.content_hash,
+    )
+
+
+def _function_names(source: str, path: str) -> set[str]:
+    try:
+        tree = ast.parse(source, filename=path)
+    except SyntaxError as error:
+        raise BundleError(path, f"line {error.lineno}", f"syntax error: {error.msg}") from None
+    return {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
+
+
+def _check(raw: Any, field: str, where: str, probes: set[str]) -> CheckSpec:
+    if not isinstance(raw, dict):
+        raise BundleError(where, field, "must be a mapping")
+    name = raw.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise BundleError(where, f"{field}.name", "missing")
+    probe = raw.get("probe")
+    if probe not in probes:
+        raise BundleError(where, f"{field}.probe", f"{probe!r} is not a function in probes.py")
+    args = raw.get("args", {})
+    if not isinstance(args, dict):
+        raise BundleError(where, f"{field}.args", "must be a mapping")
+    points = raw.get("points", 1)
+    if not isinstance(points, (int, float)) or isinstance(points, bool) or points < 0:
+        raise BundleError(where, f"{field}.points", "must be a number >= 0")
+    compares = raw.get("compare")
+    if not isinstance(compares, list) or not compares:
+        raise BundleError(where, f"{field}.compare", "must be a non-empty list")
+    parsed = []
+    for index, item in enumerate(compares):
+        item_field = f"{field}.compare[{index}]"
+        if not isinstance(item, dict) or item.get("kind") not in COMPARES:
+            raise BundleError(where, f"{item_field}.kind", f"must be one of {sorted(COMPARES)}")
+        params = {key: value for key, value in item.items() if key != "kind"}
+        try:
+            COMPARES[item["kind"]].validate(params)
+        except ValueError as error:
+            raise BundleError(where, item_field, str(error)) from None
+        parsed.append(CompareSpec(kind=item["kind"], params=params))
+    hint = raw.get("hint")
+    hints = localized(hint, where, f"{field}.hint") if hint is not None else dict.fromkeys(LANGS, "")
+    return CheckSpec(
+        name=name.strip(), probe=probe, args=args, points=float(points),
+        hidden=bool(raw.get("hidden", False)), compare=tuple(parsed), hint=hints,
+    )
+
+
+def _limits(raw: Any, where: str) -> Limits:
+    if not isinstance(raw, dict) or not set(raw) <= set(LIMIT_FIELDS):
+        raise BundleError(where, "limits", f"must be a mapping with keys among {sorted(LIMIT_FIELDS)}")
+    values = {}
+    for key, value in raw.items():
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
+            raise BundleError(where, f"limits.{key}", "must be a positive number")
+        values[key] = LIMIT_FIELDS[key](value)
+    limits = Limits(**values)
+    if limits.memory_mb < 256:
+        raise BundleError(where, "limits.memory_mb", "must be at least 256 (NumPy needs it)")
+    return limits

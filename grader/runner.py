@@ -1,0 +1,175 @@
+"""Grading one submission: run the student's module and the reference, compare outside, score."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
+
+from grader import result as r
+from grader.checks import COMPARES
+from grader.errors import GraderUnavailable
+from grader.job import MEMORY, OK, OUTPUT, TIMEOUT, CaseResult, Executor, JobResult, JobSpec
+from grader.question import CheckSpec, CodeQuestion
+from grader.result import CheckOutcome, GradeResult
+from grader.submission import Unacceptable, decode_submission
+
+STUDENT_FILE = "submission.py"
+REFERENCE_FILE = "reference.py"
+_REFERENCE_CACHE_SIZE = 512
+_reference_cache: OrderedDict[tuple[str, int], JobResult] = OrderedDict()
+_cache_lock = threading.Lock()
+_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="grader-reference")
+
+TERMINATION_STATUS = {TIMEOUT: r.TIMEOUT, MEMORY: r.MEMORY_LIMIT, OUTPUT: r.OUTPUT_LIMIT}
+TERMINATION_MESSAGE = {
+    TIMEOUT: "your code ran out of time (an endless loop, or far too slow?)",
+    MEMORY: "your code used more memory than allowed",
+    OUTPUT: "your code printed more output than allowed",
+}
+
+
+def grade(
+    question: CodeQuestion, code: str | bytes, *, seed: int, executor: Executor, lang: str = "en"
+) -> GradeResult:
+    started = time.perf_counter()
+    base = GradeResult(status=r.FAILED, score=0.0, max_score=question.max_score, checks=[],
+                       seed=seed, question=question.slug)
+    try:
+        text = decode_submission(code)
+    except Unacceptable as error:
+        base.status, base.message = r.REJECTED, f"Not graded: {error}"
+        base.checks = [_not_run(check, "not run: the submission was rejected") for check in question.checks]
+        base.timings = {"total_ms": _ms(started)}
+        return base
+
+    cases = question.case_specs(seed)
+    reference_future = None
+    reference = _cached_reference(question, seed)
+    if reference is None:
+        reference_future = _pool.submit(_run_reference, question, seed, executor)
+    student = executor.run(JobSpec(code=text, filename=STUDENT_FILE, probes=question.probes,
+                                   cases=cases, textbook=question.textbook, limits=question.limits))
+    reference_ms = 0.0
+    if reference_future is not None:
+        reference = reference_future.result()
+        reference_ms = reference.wall_ms
+    assert reference is not None
+    checks_started = time.perf_counter()
+    outcome = _verdict(question, student, reference, lang)
+    outcome.seed, outcome.question = seed, question.slug
+    outcome.timings = {
+        "total_ms": _ms(started),
+        "student_ms": round(student.wall_ms, 3),
+        "student_cpu_ms": round(student.cpu_ms, 3),
+        "reference_ms": round(reference_ms, 3),
+        "checks_ms": _ms(checks_started),
+    }
+    return outcome
+
+
+def _ms(since: float) -> float:
+    return round((time.perf_counter() - since) * 1000, 3)
+
+
+def _cached_reference(question: CodeQuestion, seed: int) -> JobResult | None:
+    with _cache_lock:
+        cached = _reference_cache.get((question.content_hash, seed))
+        if cached is not None:
+            _reference_cache.move_to_end((question.content_hash, seed))
+        return cached
+
+
+def _run_reference(question: CodeQuestion, seed: int, executor: Executor) -> JobResult:
+    job = JobSpec(code=question.reference, filename=REFERENCE_FILE, probes=question.probes,
+                  cases=question.case_specs(seed), textbook=question.textbook,
+                  limits=question.limits)
+    reference = executor.run(job)
+    broken = [name for name, case in reference.cases.items() if case.error is not None]
+    if reference.termination != OK or reference.module_error or broken or \
+            len(reference.cases) != len(job.cases):
+        raise GraderUnavailable(
+            f"the reference of {question.slug!r} failed ({reference.termination}, "
+            f"{reference.module_error or ''} {broken} {reference.detail}); fix the question"
+        )
+    with _cache_lock:
+        _reference_cache[(question.content_hash, seed)] = reference
+        while len(_reference_cache) > _REFERENCE_CACHE_SIZE:
+            _reference_cache.popitem(last=False)
+    return reference
+
+
+def _verdict(question: CodeQuestion, student: JobResult, reference: JobResult, lang: str) -> GradeResult:
+    output = student.output + ("\n[output truncated]" if student.output_truncated else "")
+    outcome = GradeResult(status=r.FAILED, score=0.0, max_score=question.max_score, checks=[],
+                          output=output)
+    if student.module_error is not None:
+        error = student.module_error
+        syntax = error["type"] in ("SyntaxError", "IndentationError", "TabError")
+        outcome.status = r.SYNTAX_ERROR if syntax else r.RUNTIME_ERROR
+        outcome.message = _module_error_message(error, syntax)
+        outcome.checks = [_not_run(check, "not run: your file could not be loaded") for check in question.checks]
+        return outcome
+
+    stopped = _stop_reason(student)
+    for check in question.checks:
+        case = student.cases.get(check.name)
+        if case is None:
+            outcome.checks.append(_not_run(check, f"not run: {stopped}"))
+            continue
+        outcome.checks.append(_evaluate(check, case, reference.cases[check.name], lang))
+    outcome.score = round(sum(c.score for c in outcome.checks), 6)
+    if student.termination != OK:
+        outcome.status = TERMINATION_STATUS.get(student.termination, r.CRASHED)
+        outcome.message = stopped[0].upper() + stopped[1:]
+    elif outcome.score >= question.max_score - 1e-9:
+        outcome.status = r.PASSED
+    else:
+        outcome.status = r.PARTIAL if outcome.score > 0 else r.FAILED
+    return outcome
+
+
+def _stop_reason(student: JobResult) -> str:
+    if student.termination in TERMINATION_MESSAGE:
+        return TERMINATION_MESSAGE[student.termination]
+    if student.termination != OK:
+        return "your program stopped before finishing (it exited, was killed, or tampered with the grader's channel)"
+    return "the check produced no result"
+
+
+def _module_error_message(error: dict, syntax: bool) -> str:
+    where = f" on line {error['line']}" if error.get("line") else ""
+    if syntax:
+        text = f"\n    {error['text'].strip()}" if error.get("text") else ""
+        return f"{error['type']}{where}: {error['message']}{text}"
+    trace = "\n".join(error.get("traceback", []))
+    return (f"Your file raised {error['type']}{where} while loading: {error['message']}"
+            + (f"\n{trace}" if trace else ""))
+
+
+def _not_run(check: CheckSpec, message: str) -> CheckOutcome:
+    return CheckOutcome(name=check.name, passed=False, score=0.0, max_score=check.points,
+                        message=message, hidden=check.hidden)
+
+
+def _evaluate(check: CheckSpec, student: CaseResult, reference: CaseResult, lang: str) -> CheckOutcome:
+    hint = check.hint.get(lang) or check.hint.get("en", "")
+    if student.error is not None:
+        error = student.error
+        trace = "\n".join(error.get("traceback", []))
+        message = f"{error['type']}: {error['message']}" + (f"\n{trace}" if trace else "")
+        return CheckOutcome(name=check.name, passed=False, score=0.0, max_score=check.points,
+                            message=message, hidden=check.hidden, hint=hint,
+                            details={"error": error})
+    verdicts = [COMPARES[spec.kind].compare(spec.params, student, reference) for spec in check.compare]
+    passed = sum(v.passed for v in verdicts)
+    score = round(check.points * passed / len(verdicts), 6)
+    all_passed = passed == len(verdicts)
+    shown = verdicts if all_passed else [v for v in verdicts if not v.passed]
+    return CheckOutcome(
+        name=check.name, passed=all_passed, score=score, max_score=check.points,
+        message="\n".join(v.message for v in shown),
+        hidden=check.hidden, hint="" if all_passed else hint,
+        details={"compares": [v.details | {"passed": v.passed} for v in verdicts], "ms": round(student.ms, 3)},
+    )
