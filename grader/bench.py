@@ -1,0 +1,116 @@
+"""``python -m grader bench``: sandbox overhead and throughput, measured in one run.
+
+Every mode grades the same correct submission (the question's own reference, submitted as if a
+student wrote it) with the same seeds; the reference results are cached up front in every mode, so
+each grading costs one student job and the numbers compare the executors, not the NumPy work.
+  * in-process: no isolation at all (the baseline for overhead)
+  * zygote: the product's sandbox (fork per job from a warm parent)
+  * fresh: a new interpreter per job under bubblewrap (the usual design, for the throughput ratio)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from grader.api import grade_code, load_question
+from grader.harness.inprocess import InProcessExecutor
+from grader.question import CodeQuestion
+
+SEEDS = tuple(range(8))
+WORKERS = 2
+
+
+def _latencies(question: CodeQuestion, executor, count: int) -> list[float]:  # type: ignore[no-untyped-def]
+    latencies = []
+    for index in range(count):
+        started = time.perf_counter()
+        result = grade_code(question, question.reference, seed=SEEDS[index % len(SEEDS)], executor=executor)
+        latencies.append((time.perf_counter() - started) * 1000)
+        if result.status != "passed":
+            raise SystemExit(f"bench: the reference did not pass ({result.status}: {result.message})")
+    return latencies
+
+
+def _throughput(question: CodeQuestion, executor, count: int) -> float:  # type: ignore[no-untyped-def]
+    def one(index: int) -> str:
+        return grade_code(question, question.reference, seed=SEEDS[index % len(SEEDS)], executor=executor).status
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        statuses = list(pool.map(one, range(count)))
+    elapsed = time.perf_counter() - started
+    if set(statuses) != {"passed"}:
+        raise SystemExit(f"bench: some gradings did not pass: {sorted(set(statuses))}")
+    return count / elapsed
+
+
+def measure(question: CodeQuestion, jobs: int) -> dict[str, float]:
+    from grader.sandbox import FreshExecutor, ZygoteExecutor
+
+    inprocess = InProcessExecutor()
+    zygote = ZygoteExecutor(slots=WORKERS)
+    fresh = FreshExecutor()
+    try:
+        _latencies(question, zygote, len(SEEDS) * 2)  # warm the zygotes and the reference cache
+        _latencies(question, inprocess, len(SEEDS))
+        fresh_jobs = max(10, jobs // 8)
+        inprocess_ms = _latencies(question, inprocess, jobs)
+        zygote_ms = _latencies(question, zygote, jobs)
+        fresh_ms = _latencies(question, fresh, fresh_jobs)
+        zygote_rate = _throughput(question, zygote, jobs)
+        fresh_rate = _throughput(question, fresh, fresh_jobs)
+    finally:
+        zygote.close()
+        fresh.close()
+    numbers = {
+        "question": question.slug,
+        "checks": len(question.checks),
+        "jobs": jobs,
+        "fresh_jobs": fresh_jobs,
+        "workers": WORKERS,
+        "inprocess_ms_median": statistics.median(inprocess_ms),
+        "zygote_ms_median": statistics.median(zygote_ms),
+        "zygote_ms_p95": _p95(zygote_ms),
+        "fresh_ms_median": statistics.median(fresh_ms),
+        "zygote_gradings_per_s": zygote_rate,
+        "fresh_gradings_per_s": fresh_rate,
+    }
+    numbers["zygote_overhead_ms_median"] = numbers["zygote_ms_median"] - numbers["inprocess_ms_median"]
+    numbers["zygote_vs_fresh_throughput"] = zygote_rate / fresh_rate
+    numbers["fresh_vs_zygote_latency"] = numbers["fresh_ms_median"] / numbers["zygote_ms_median"]
+    return {key: (round(value, 3) if isinstance(value, float) else value) for key, value in numbers.items()}
+
+
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+
+
+TARGETS = (
+    ("zygote_overhead_ms_median", "<=", 10.0, "median sandbox overhead per grading (ms)"),
+    ("zygote_gradings_per_s", ">=", 100.0, "gradings/s, 2 zygotes"),
+    ("zygote_vs_fresh_throughput", ">=", 8.0, "throughput vs fresh-interpreter sandbox (x)"),
+)
+
+
+def run_bench(args: argparse.Namespace) -> int:
+    numbers = measure(load_question(args.bundle, args.question), args.jobs)
+    if args.json:
+        print(json.dumps(numbers))
+        return 0
+    print(f"grader bench: {numbers['question']} ({numbers['checks']} checks), "
+          f"{numbers['jobs']} gradings per mode ({numbers['fresh_jobs']} fresh), {WORKERS} workers")
+    print(f"  in-process (no isolation)  median {numbers['inprocess_ms_median']:8.2f} ms")
+    print(f"  zygote sandbox             median {numbers['zygote_ms_median']:8.2f} ms  "
+          f"p95 {numbers['zygote_ms_p95']:.2f} ms  {numbers['zygote_gradings_per_s']:7.1f} gradings/s")
+    print(f"  fresh interpreter sandbox  median {numbers['fresh_ms_median']:8.2f} ms  "
+          f"{'':>14}{numbers['fresh_gradings_per_s']:7.1f} gradings/s")
+    for key, op, target, label in TARGETS:
+        value = numbers[key]
+        met = value <= target if op == "<=" else value >= target
+        print(f"  {label:<48} {value:8.2f}  target {op} {target:g}  {'met' if met else 'NOT MET'}")
+    return 0

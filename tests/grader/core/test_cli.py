@@ -1,0 +1,67 @@
+"""The CLI contract: one JSON object on stdout, exit 0 for any verdict, non-zero only if grading could not run."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+MINI = Path(__file__).parent / "fixtures" / "mini"
+
+
+def cli(*args, cwd=ROOT):
+    return subprocess.run([sys.executable, "-m", "grader", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=120)
+
+
+@pytest.mark.parametrize(
+    ("code", "status"),
+    [
+        (b'NAMES = ["a", "b"]\ndef scale(x, k):\n    return x * k\n', "passed"),
+        (b"def scale(x, k):\n    return x\n", "partial"),
+        (b"def scale(x, k) return x\n", "syntax_error"),
+        (b"\xff\xfe\x00", "rejected"),
+        (b"", "rejected"),
+    ],
+)
+def test_grade_json_prints_one_object_and_exits_zero(tmp_path, code, status):
+    submission = tmp_path / "submission.py"
+    submission.write_bytes(code)
+    done = cli("grade", str(MINI), "scale", str(submission), "--json", "--executor", "inprocess")
+    assert done.returncode == 0, done.stderr
+    verdict = json.loads(done.stdout)
+    assert verdict["status"] == status
+    assert {"status", "score", "max_score", "checks", "output", "timings"} <= set(verdict)
+    for check in verdict["checks"]:
+        assert {"name", "passed", "score", "max_score", "message"} <= set(check)
+
+
+def test_the_readable_report(tmp_path):
+    submission = tmp_path / "s.py"
+    submission.write_text("def scale(x, k):\n    return x\n")
+    done = cli("grade", str(MINI), "scale", str(submission), "--executor", "inprocess")
+    assert done.returncode == 0
+    assert "PARTIAL" in done.stdout and "[FAIL] scale · small" in done.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("grade", "no-such-bundle", "scale", "x.py", "--json"),
+        ("grade", str(MINI), "no-such-question", "x.py", "--json"),
+        ("grade", str(MINI), "scale", "/nonexistent/file.py", "--json", "--executor", "inprocess"),
+        ("grade", str(MINI)),
+    ],
+)
+def test_grading_that_cannot_run_exits_non_zero_with_a_message(args):
+    done = cli(*args)
+    assert done.returncode != 0
+    assert done.stdout == ""
+    assert done.stderr.strip()
+
+
+def test_validate_lists_the_questions():
+    done = cli("validate", str(MINI))
+    assert done.returncode == 0 and "scale: 3 checks" in done.stdout
