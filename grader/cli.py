@@ -36,6 +36,19 @@ def build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check a bundle's code questions")
     validate.add_argument("bundle")
 
+    references = commands.add_parser(
+        "check-references", help="grade every code question's reference against its checks")
+    references.add_argument("bundle")
+
+    folder = commands.add_parser("grade-folder", help="grade every .py file in a folder into a CSV")
+    folder.add_argument("bundle")
+    folder.add_argument("question")
+    folder.add_argument("folder")
+    folder.add_argument("--out", default="-", help="CSV file (default: stdout)")
+    folder.add_argument("--workers", type=int, default=2)
+    folder.add_argument("--seed", type=int, default=0)
+    folder.add_argument("--executor", choices=("zygote", "fresh", "inprocess"), default="zygote")
+
     bench = commands.add_parser("bench", help="measure sandbox overhead and throughput")
     bench.add_argument("--json", action="store_true")
     bench.add_argument("--jobs", type=int, default=200, help="gradings per measurement")
@@ -51,6 +64,10 @@ def main(argv: list[str] | None = None) -> int:
             return _grade(args)
         if args.command == "validate":
             return _validate(args)
+        if args.command == "check-references":
+            return _check_references(args)
+        if args.command == "grade-folder":
+            return _grade_folder(args)
         from grader.bench import run_bench
 
         return run_bench(args)
@@ -105,6 +122,39 @@ def _validate(args: argparse.Namespace) -> int:
             print(f"ok  {source.slug}: {len(question.checks)} checks, {question.max_score:g} points")
         else:
             print(f"ok  {source.slug}: {source.kind} (validated by the platform's kinds)")
+    return 0
+
+
+def _check_references(args: argparse.Namespace) -> int:
+    from grader.batch import all_passed, check_references
+
+    outcomes = check_references(args.bundle, make_executor("zygote"))
+    for slug, result in outcomes:
+        print(f"{'ok ' if result.status == 'passed' else 'BAD'} {slug}: {result.status} "
+              f"{result.score:g}/{result.max_score:g}")
+        if result.status != "passed":
+            print(render_report(result))
+    return 0 if all_passed(outcomes) else 1
+
+
+def _grade_folder(args: argparse.Namespace) -> int:
+    from grader.api import load_question
+    from grader.batch import grade_folder, progress_bar, write_csv
+
+    question = load_question(args.bundle, args.question)
+    folder = Path(args.folder)
+    if not folder.is_dir():
+        print(f"error: {folder} is not a folder", file=sys.stderr)
+        return EXIT_USAGE
+    rows = grade_folder(question, folder.glob("*.py"), seed=args.seed,
+                        executor=make_executor(args.executor), workers=args.workers,
+                        progress=progress_bar())
+    if args.out == "-":
+        write_csv(rows, sys.stdout)
+    else:
+        with open(args.out, "w", newline="", encoding="utf-8") as stream:
+            write_csv(rows, stream)
+        print(f"wrote {len(rows)} rows to {args.out}", file=sys.stderr)
     return 0
 
 

@@ -65,3 +65,22 @@ def test_grading_that_cannot_run_exits_non_zero_with_a_message(args):
 def test_validate_lists_the_questions():
     done = cli("validate", str(MINI))
     assert done.returncode == 0 and "scale: 3 checks" in done.stdout
+
+
+def test_grade_folder_writes_one_csv_row_per_file(tmp_path):
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    (folder / "alice.py").write_text('NAMES = ["a", "b"]\ndef scale(x, k):\n    return x * k\n')
+    (folder / "bob.py").write_text("def scale(x, k):\n    return x\n")
+    (folder / "carol.py").write_bytes(b"\xff")
+    out = tmp_path / "grades.csv"
+    done = cli("grade-folder", str(MINI), "scale", str(folder), "--out", str(out),
+               "--executor", "inprocess", "--workers", "2")
+    assert done.returncode == 0, done.stderr
+    assert "3/3" in done.stderr  # the progress bar
+    import csv
+
+    rows = {row["file"]: row for row in csv.DictReader(out.open())}
+    assert rows["alice.py"]["status"] == "passed" and rows["alice.py"]["score"] == "3"
+    assert rows["bob.py"]["status"] == "partial" and "scale · small" in rows["bob.py"]["failed_checks"]
+    assert rows["carol.py"]["status"] == "rejected" and "UTF-8" in rows["carol.py"]["message"]
