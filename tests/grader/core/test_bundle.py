@@ -1,14 +1,13 @@
 """A broken bundle gets a clear error naming the file and the field."""
 
 import shutil
+from pathlib import Path
 
 import pytest
 
 from grader.api import load_question
 from grader.bundle import read_bundle
 from grader.errors import BundleError
-
-from pathlib import Path
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
 
