@@ -15,16 +15,18 @@ import json
 import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from grader.api import grade_code, load_question
 from grader.harness.inprocess import InProcessExecutor
+from grader.job import Executor
 from grader.question import CodeQuestion
 
 SEEDS = tuple(range(8))
 WORKERS = 2
 
 
-def _latencies(question: CodeQuestion, executor, count: int) -> list[float]:  # type: ignore[no-untyped-def]
+def _latencies(question: CodeQuestion, executor: Executor, count: int) -> list[float]:
     latencies = []
     for index in range(count):
         started = time.perf_counter()
@@ -35,7 +37,7 @@ def _latencies(question: CodeQuestion, executor, count: int) -> list[float]:  # 
     return latencies
 
 
-def _throughput(question: CodeQuestion, executor, count: int) -> float:  # type: ignore[no-untyped-def]
+def _throughput(question: CodeQuestion, executor: Executor, count: int) -> float:
     def one(index: int) -> str:
         return grade_code(question, question.reference, seed=SEEDS[index % len(SEEDS)], executor=executor).status
 
@@ -48,7 +50,7 @@ def _throughput(question: CodeQuestion, executor, count: int) -> float:  # type:
     return count / elapsed
 
 
-def measure(question: CodeQuestion, jobs: int) -> dict[str, float]:
+def measure(question: CodeQuestion, jobs: int) -> dict[str, Any]:
     from grader.sandbox import FreshExecutor, ZygoteExecutor
 
     inprocess = InProcessExecutor()
@@ -66,7 +68,7 @@ def measure(question: CodeQuestion, jobs: int) -> dict[str, float]:
     finally:
         zygote.close()
         fresh.close()
-    numbers = {
+    numbers: dict[str, Any] = {
         "question": question.slug,
         "checks": len(question.checks),
         "jobs": jobs,
