@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import linecache
 import os
 import sys
 import time
@@ -114,6 +115,8 @@ def _load_module(source: str, filename: str, name: str) -> types.ModuleType | di
         }
     except (ValueError, MemoryError, RecursionError) as error:  # NUL bytes, absurd nesting
         return {"type": type(error).__name__, "message": str(error), "traceback": []}
+    # The source exists only in memory: register it so tracebacks can quote the student's lines.
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     module = types.ModuleType(name)
     module.__file__ = filename
     sys.modules[name] = module
