@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(bubblewrap redis-server libseccomp2 python3-venv)
+APT_PACKAGES=(bubblewrap redis-server libseccomp2 python3-venv gettext)
 if [[ "${WITH_BROWSER:-0}" == 1 ]]; then APT_PACKAGES+=(chromium fonts-noto-cjk); fi
 
 missing=()

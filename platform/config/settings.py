@@ -1,0 +1,234 @@
+"""Settings, all from the environment (see README). One module: development by default,
+``DJANGO_ENV=production`` for real deployments (then missing secrets stop the process).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from config.env import env_bool, env_int, env_list, env_str
+
+PLATFORM_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = PLATFORM_DIR.parent
+VAR_DIR = Path(env_str("DLGRADE_VAR_DIR", str(BASE_DIR / "var")))
+
+ENVIRONMENT = env_str("DJANGO_ENV", "development")
+if ENVIRONMENT not in ("development", "production"):
+    raise ImproperlyConfigured(f"DJANGO_ENV={ENVIRONMENT!r}: expected development or production")
+PRODUCTION = ENVIRONMENT == "production"
+
+
+def _secret_key() -> str:
+    key = env_str("DJANGO_SECRET_KEY") or env_str("SECRET_KEY")
+    if key:
+        return key
+    if PRODUCTION:
+        raise ImproperlyConfigured("DJANGO_ENV=production needs DJANGO_SECRET_KEY")
+    # Development: a random key kept under var/ so sessions and seeds survive restarts, and the
+    # worker process (which reads the same file) derives the same student seeds.
+    path = VAR_DIR / "dev-secret-key"
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        # Written aside, then linked into place (fails if present): two processes starting at
+        # once agree on one key, and nobody ever reads a half-written file.
+        draft = VAR_DIR / f".dev-secret-key.{secrets.token_hex(6)}"
+        draft.write_text(secrets.token_urlsafe(50))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+# Student seeds (inputs and quiz variants) are an HMAC of (user, question) under this secret.
+GRADING_SEED_SECRET = env_str("GRADING_SEED_SECRET") or SECRET_KEY
+DEBUG = env_bool("DJANGO_DEBUG", env_bool("DEBUG", not PRODUCTION))
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DJANGO_DEBUG must be off when DJANGO_ENV=production")
+
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["*"]))
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("DJANGO_ENV=production needs DJANGO_ALLOWED_HOSTS")
+# Container health checks call http://127.0.0.1:8000/healthz from inside the container.
+ALLOWED_HOSTS += [host for host in ("127.0.0.1", "localhost") if host not in ALLOWED_HOSTS]
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+SECURE_COOKIES = env_bool("DJANGO_SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_HTTPONLY = False  # WEB-CONTRACT: the browser reads csrftoken and sends X-CSRFToken
+CSRF_FAILURE_VIEW = "config.views.csrf_failure"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "courses",
+    "assessments",
+    "submissions",
+    "gradebook",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        # Question kinds keep their form templates in their own folder: <kind>/form.html.
+        "DIRS": [PLATFORM_DIR / "templates", PLATFORM_DIR / "assessments" / "kinds"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"), conn_max_age=60
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # The web process and the worker write the same file: wait for locks instead of failing,
+    # and take the write lock at BEGIN so concurrent transactions queue up cleanly.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 30,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    # Tests use a file (not :memory:) so that a real Celery worker subprocess sees their data.
+    DATABASES["default"]["TEST"] = {
+        "NAME": env_str(
+            "DJANGO_TEST_DB", str(Path(tempfile.gettempdir()) / f"dlgrade-test-{secrets.token_hex(4)}.sqlite3")
+        )
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+CACHE_BACKEND = env_str("DJANGO_CACHE", "redis" if PRODUCTION else "locmem")
+if CACHE_BACKEND == "redis":
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+elif CACHE_BACKEND == "locmem":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    raise ImproperlyConfigured(f"DJANGO_CACHE={CACHE_BACKEND!r}: expected redis or locmem")
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "courses:list"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "ko"
+LANGUAGES = [("ko", _("Korean")), ("en", _("English"))]
+LOCALE_PATHS = [PLATFORM_DIR / "locale"]
+TIME_ZONE = env_str("DJANGO_TIME_ZONE", "Asia/Seoul")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing root
+STATICFILES_DIRS = [PLATFORM_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        # No manifest: the image runs collectstatic at build time without DJANGO_ENV, and a page
+        # must never fail because a (front-end build) file is missing from a manifest.
+        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+# Request bodies: code is capped at 256 KiB (grader.submission); JSON around it stays well below.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+SUBMIT_RATE_PER_MINUTE = env_int("SUBMIT_RATE_PER_MINUTE", 6)
+
+# Grading. "sandbox": grader.sandbox.default_executor() (the zygote). "inprocess": no isolation,
+# only for unit tests of the pipeline.
+GRADER_EXECUTOR = env_str("GRADER_EXECUTOR", "sandbox")
+if GRADER_EXECUTOR not in ("sandbox", "inprocess"):
+    raise ImproperlyConfigured(f"GRADER_EXECUTOR={GRADER_EXECUTOR!r}: expected sandbox or inprocess")
+if PRODUCTION and GRADER_EXECUTOR != "sandbox":
+    raise ImproperlyConfigured("GRADER_EXECUTOR=inprocess runs student code unisolated: never in production")
+GRADER_SLOTS = env_int("GRADER_SLOTS", 2)
+ASSIGNMENTS_DIR = Path(env_str("ASSIGNMENTS_DIR", str(BASE_DIR / "assignments")))
+DEMO_COURSE_SLUG = "dl-demo"
+
+# Celery: limits, retries and queues in one place (read by config/celery.py, namespace CELERY_).
+CELERY_BROKER_URL = REDIS_URL
+CELERY_RESULT_BACKEND = None  # results live in the database rows, not in Redis
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {"submissions.tasks.grade_submission": {"queue": "grading"}}
+CELERY_TASK_SOFT_TIME_LIMIT = 120
+CELERY_TASK_TIME_LIMIT = 150
+# A submit must answer at once even when Redis is down: fail fast, the sweeper retries later.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 1,
+    "socket_timeout": 5,
+    "visibility_timeout": 600,
+    "max_retries": 0,
+}
+CELERY_BEAT_SCHEDULE = {
+    "sweep-stuck-submissions": {"task": "submissions.tasks.sweep_submissions", "schedule": 30.0},
+}
+SWEEP_QUEUED_AFTER_SECONDS = 20
+SWEEP_RUNNING_AFTER_SECONDS = 120
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+}

@@ -1,0 +1,60 @@
+"""The course grade table: best score per student and question (after late penalty), per-assignment
+sums and totals. Deliberately simple; dashboards come later."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from assessments.models import Assignment, Question
+from courses.models import Course, Enrollment
+from courses.selectors import course_students
+from django.db.models import Max
+from submissions.models import QuizAnswer, Submission
+
+
+@dataclass
+class GradeRow:
+    enrollment: Enrollment
+    by_assignment: list[float] = field(default_factory=list)
+    total: float = 0.0
+
+
+@dataclass
+class GradeTable:
+    assignments: list[tuple[Assignment, float]]  # (assignment, max points)
+    rows: list[GradeRow]
+    max_total: float
+
+
+def gradebook_table(*, course: Course) -> GradeTable:
+    assignments = list(Assignment.objects.filter(course=course))
+    questions = list(Question.objects.filter(assignment__course=course, active=True))
+    points_by_assignment: dict[int, float] = defaultdict(float)
+    assignment_of: dict[int, int] = {}
+    for question in questions:
+        points_by_assignment[question.assignment_id] += question.points
+        assignment_of[question.pk] = question.assignment_id
+    best: dict[tuple[int, int], float] = {}
+    for model in (Submission, QuizAnswer):
+        rows = (
+            model.objects.filter(question_id__in=assignment_of, score__isnull=False)
+            .values("user_id", "question_id")
+            .annotate(best=Max("score"))
+        )
+        for row in rows:
+            key = (row["user_id"], row["question_id"])
+            best[key] = max(best.get(key, 0.0), row["best"])
+    table_rows = []
+    for enrollment in course_students(course=course):
+        sums: dict[int, float] = defaultdict(float)
+        for (user_id, question_id), score in best.items():
+            if user_id == enrollment.user_id:
+                sums[assignment_of[question_id]] += score
+        values = [round(sums[assignment.pk], 2) for assignment in assignments]
+        table_rows.append(GradeRow(enrollment=enrollment, by_assignment=values, total=round(sum(values), 2)))
+    return GradeTable(
+        assignments=[(assignment, points_by_assignment[assignment.pk]) for assignment in assignments],
+        rows=table_rows,
+        max_total=sum(points_by_assignment.values()),
+    )

@@ -1,0 +1,39 @@
+"""Feedback HTML for a submission, rendered on the server from the stored result (the browser
+inserts it as-is, so everything here is escaped by the template engine)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from grader.result import CheckOutcome, GradeResult
+from submissions.models import Submission
+
+
+def result_visible(results: dict[str, Any], *, reveal_hidden: bool) -> dict[str, Any]:
+    """The stored ``GradeResult.to_dict()``, reduced to ``public_dict()`` unless hidden checks may
+    be shown. Reuses the grader's own rule so both sides agree on what "hidden" hides."""
+    fields = {key: value for key, value in results.items() if key in GradeResult.__dataclass_fields__}
+    fields["checks"] = [
+        CheckOutcome(**{k: v for k, v in check.items() if k in CheckOutcome.__dataclass_fields__})
+        for check in results.get("checks", [])
+    ]
+    result = GradeResult(**fields)
+    return result.to_dict() if reveal_hidden else result.public_dict()
+
+
+def reveals_hidden(submission: Submission, *, viewer_is_staff: bool) -> bool:
+    return viewer_is_staff or submission.question.assignment.reveals_hidden(timezone.now())
+
+
+def feedback_html(submission: Submission, *, viewer_is_staff: bool) -> str | None:
+    if not submission.is_final:
+        return None
+    context: dict[str, Any] = {"submission": submission}
+    if submission.results:
+        revealed = reveals_hidden(submission, viewer_is_staff=viewer_is_staff)
+        result = result_visible(submission.results, reveal_hidden=revealed)
+        context.update(result=result, checks=result["checks"], revealed=revealed)
+    return render_to_string("submissions/feedback.html", context)

@@ -1,0 +1,44 @@
+"""Student-facing words for a submission's state (translated at the time of the request)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from grader import result as verdicts
+from submissions.models import Submission
+
+VERDICT_LABELS = {
+    verdicts.PASSED: lambda: _("All checks passed"),
+    verdicts.PARTIAL: lambda: _("Some checks passed"),
+    verdicts.FAILED: lambda: _("Checks failed"),
+    verdicts.REJECTED: lambda: _("Not gradable"),
+    verdicts.SYNTAX_ERROR: lambda: _("Syntax error"),
+    verdicts.RUNTIME_ERROR: lambda: _("Error while loading your code"),
+    verdicts.TIMEOUT: lambda: _("Time limit exceeded"),
+    verdicts.MEMORY_LIMIT: lambda: _("Memory limit exceeded"),
+    verdicts.OUTPUT_LIMIT: lambda: _("Too much output"),
+    verdicts.CRASHED: lambda: _("Your program crashed"),
+}
+
+
+def status_label(submission: Submission) -> str:
+    if submission.status == Submission.Status.QUEUED:
+        return _("Waiting for a grader…")
+    if submission.status == Submission.Status.RUNNING:
+        return _("Grading…")
+    if submission.status == Submission.Status.ERROR:
+        return _("Could not be graded")
+    label = VERDICT_LABELS.get(submission.verdict)
+    return label() if label else _("Graded")
+
+
+def status_message(submission: Submission) -> str:
+    if submission.status == Submission.Status.QUEUED and submission.enqueued_at is None:
+        return _("Saved; grading will start when the grading service is back.")
+    if submission.status == Submission.Status.QUEUED and submission.infra_failures:
+        return _("The grading service is busy or restarting; your submission will be graded shortly.")
+    if submission.status == Submission.Status.ERROR:
+        return _("This submission could not be graded and did not use an attempt. Please submit again.")
+    if submission.late_days:
+        return _("Submitted %(days)d day(s) late; the late penalty applies.") % {"days": submission.late_days}
+    return ""

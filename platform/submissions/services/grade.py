@@ -1,0 +1,125 @@
+"""Grading a stored submission in the worker (DESIGN data flow 2-4) and sweeping stuck rows."""
+
+from __future__ import annotations
+
+import enum
+import logging
+from datetime import datetime, timedelta
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from grader.api import grade_code
+from grader.errors import GraderUnavailable
+from grader.result import REJECTED
+from submissions.grading import code_question_get, executor_get
+from submissions.models import Submission
+from submissions.services.submit import submission_enqueue
+
+logger = logging.getLogger(__name__)
+MAX_INFRA_FAILURES = 10
+S = Submission.Status
+
+
+class GradeOutcome(enum.Enum):
+    GRADED = "graded"
+    NOT_CLAIMED = "not_claimed"  # another worker has it, or it is no longer queued
+    REQUEUED = "requeued"  # the sandbox failed; the row waits for another try
+    FAILED = "failed"  # could not be graded at all (status error, no attempt used)
+
+
+def submission_claim(*, submission_id: int, worker: str) -> bool:
+    """Compare-and-swap queued -> running: exactly one caller wins, redeliveries return False."""
+    claimed = Submission.objects.filter(id=submission_id, status=S.QUEUED).update(
+        status=S.RUNNING, claimed_at=timezone.now(), worker=worker[:200]
+    )
+    return claimed == 1
+
+
+def retry_delay(failures: int) -> float:
+    return float(min(60, 2 ** max(0, failures)))
+
+
+def submission_grade(*, submission_id: int, worker: str) -> GradeOutcome:
+    if not submission_claim(submission_id=submission_id, worker=worker):
+        return GradeOutcome.NOT_CLAIMED
+    submission = Submission.objects.select_related("version__question", "question__assignment").get(
+        id=submission_id
+    )
+    try:
+        question = code_question_get(submission.version)
+        result = grade_code(
+            question, submission.code, seed=submission.seed, executor=executor_get(),
+            lang=submission.lang,
+        )
+    except (GraderUnavailable, SoftTimeLimitExceeded) as error:
+        return _requeue_after_infra_failure(submission, worker, error)
+    except Exception:
+        logger.exception("grading submission %s failed", submission_id)
+        _finish(submission, status=S.ERROR, counts=False, fields={
+            "error_message": "The grader could not grade this submission; staff have been notified.",
+        })
+        return GradeOutcome.FAILED
+    max_raw = result.max_score or 1.0
+    factor = submission.question.assignment.credit_factor(submission.created_at)
+    _finish(submission, status=S.GRADED, counts=result.status != REJECTED, fields={
+        "raw_score": result.score,
+        "score": round(result.score / max_raw * submission.max_score * factor, 4),
+        "verdict": result.status,
+        "results": result.to_dict(),
+        "output": result.output,
+        "timings": result.timings,
+    })
+    return GradeOutcome.GRADED
+
+
+def _finish(submission: Submission, *, status: str, counts: bool, fields: dict[str, object]) -> None:
+    # Guarded by status: a sweeper that re-queued this row meanwhile must not be overwritten.
+    Submission.objects.filter(id=submission.pk, status=S.RUNNING, worker=submission.worker).update(
+        status=status, counts_as_attempt=counts, graded_at=timezone.now(), **fields
+    )
+
+
+def _requeue_after_infra_failure(submission: Submission, worker: str, error: Exception) -> GradeOutcome:
+    failures = submission.infra_failures + 1
+    logger.warning("sandbox unavailable for submission %s (%s); try %d", submission.pk, error, failures)
+    if failures >= MAX_INFRA_FAILURES:
+        _finish(submission, status=S.ERROR, counts=False, fields={
+            "infra_failures": failures,
+            "error_message": "The grading service is unavailable; this did not use an attempt.",
+        })
+        return GradeOutcome.FAILED
+    delay = retry_delay(failures)
+    Submission.objects.filter(id=submission.pk, status=S.RUNNING, worker=worker).update(
+        status=S.QUEUED, claimed_at=None, worker="", infra_failures=failures,
+        enqueued_at=timezone.now() + timedelta(seconds=delay),
+    )
+    submission_enqueue(submission_id=submission.pk, countdown=delay)
+    return GradeOutcome.REQUEUED
+
+
+def submission_sweep(*, now: datetime | None = None) -> list[int]:
+    """Re-enqueue rows whose task evidently got lost. Safe to run anywhere, any number of times:
+    a duplicate task finds the row already claimed and does nothing."""
+    now = now or timezone.now()
+    running_cutoff = now - timedelta(seconds=settings.SWEEP_RUNNING_AFTER_SECONDS)
+    released = []
+    for submission_id, claimed_at in Submission.objects.filter(
+        status=S.RUNNING, claimed_at__lt=running_cutoff
+    ).values_list("id", "claimed_at"):
+        # The worker died mid-job (or hangs): give the row back, unless it finished meanwhile.
+        if Submission.objects.filter(id=submission_id, status=S.RUNNING, claimed_at=claimed_at).update(
+            status=S.QUEUED, claimed_at=None, worker="", enqueued_at=None
+        ):
+            released.append(submission_id)
+    queued_cutoff = now - timedelta(seconds=settings.SWEEP_QUEUED_AFTER_SECONDS)
+    stuck = Submission.objects.filter(status=S.QUEUED).filter(
+        Q(enqueued_at__isnull=True, created_at__lt=queued_cutoff) | Q(enqueued_at__lt=queued_cutoff)
+    )
+    sent = []
+    for submission_id in sorted(set(released) | set(stuck.values_list("id", flat=True))):
+        if submission_enqueue(submission_id=submission_id):
+            sent.append(submission_id)
+    return sent

@@ -1,0 +1,124 @@
+"""Taking a code submission: validate, store the row, enqueue after commit (DESIGN data flow 1)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from assessments.models import Question
+from assessments.seeds import student_seed
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from grader.submission import MAX_CODE_BYTES, Unacceptable, decode_submission
+from submissions.models import Submission
+from submissions.services.errors import SubmitRefused
+from submissions.services.policy import attempts_used, enrollment_lock, submission_policy_check
+from submissions.services.ratelimit import rate_limit_exceeded
+
+logger = logging.getLogger(__name__)
+MAX_KEY_LENGTH = 64
+
+
+@dataclass
+class SubmitReceipt:
+    submission: Submission
+    created: bool
+    message: str = ""  # non-empty when stored but not yet handed to the grading queue
+
+
+def code_accept(code: object, *, allow_empty: bool = False) -> str:
+    """The code as text, or ``SubmitRefused`` with a message the student can act on."""
+    if not isinstance(code, str):
+        raise SubmitRefused(_("The request must contain the code as text."), status=400)
+    size = len(code.encode("utf-8", errors="surrogatepass"))
+    if size > MAX_CODE_BYTES:
+        raise SubmitRefused(
+            _("Your code is %(size)s bytes; the limit is %(limit)s bytes.")
+            % {"size": f"{size:,}", "limit": f"{MAX_CODE_BYTES:,}"},
+            status=413,
+        )
+    if allow_empty and not code.strip():
+        return code
+    try:
+        return decode_submission(code)
+    except Unacceptable as error:
+        raise SubmitRefused(_("This code cannot be graded: %(reason)s") % {"reason": error}, status=400) from None
+
+
+def submission_create(
+    *, user: AbstractBaseUser, question: Question, code: object, idempotency_key: str, lang: str = "ko"
+) -> SubmitReceipt:
+    """Store the submission (status queued) and enqueue it after commit.
+
+    The same ``idempotency_key`` from the same user returns the first submission unchanged, so a
+    retried request (double click, flaky network) never creates a second attempt.
+    """
+    if not isinstance(idempotency_key, str) or not 8 <= len(idempotency_key) <= MAX_KEY_LENGTH:
+        raise SubmitRefused(_("The request needs an idempotency key."), status=400)
+    existing = Submission.objects.filter(user=user, idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return _receipt_for_existing(existing, question)
+    text = code_accept(code)
+    now = timezone.now()
+    published = {"ok": True}
+    try:
+        with transaction.atomic():
+            enrollment = enrollment_lock(user=user, question=question)
+            used = attempts_used(model=Submission, user=user, question=question)
+            submission_policy_check(enrollment=enrollment, question=question, used=used, at=now)
+            if rate_limit_exceeded(user_id=user.pk):
+                raise SubmitRefused(
+                    _("Too many submissions in a minute. Wait a moment and try again."), status=429
+                )
+            submission = Submission.objects.create(
+                user=user, question=question, version_id=question.current_version_id,
+                idempotency_key=idempotency_key, code=text, lang=lang,
+                seed=student_seed(user_id=user.pk, question_id=question.pk),
+                attempt=Submission.objects.filter(user=user, question=question).count() + 1,
+                late_days=question.assignment.days_late(now),
+                max_score=question.points,
+            )
+
+            def enqueue() -> None:
+                published["ok"] = submission_enqueue(submission_id=submission.pk)
+
+            transaction.on_commit(enqueue)
+    except IntegrityError:
+        # The same key raced in from a second request: that one won; answer with its row.
+        existing = Submission.objects.filter(user=user, idempotency_key=idempotency_key).first()
+        if existing is None:
+            raise
+        return _receipt_for_existing(existing, question)
+    message = "" if published["ok"] else queue_down_message()
+    return SubmitReceipt(submission=submission, created=True, message=message)
+
+
+def _receipt_for_existing(existing: Submission, question: Question) -> SubmitReceipt:
+    if existing.question_id != question.pk:
+        raise SubmitRefused(_("This idempotency key was already used for another question."), status=409)
+    waiting = existing.status == Submission.Status.QUEUED and existing.enqueued_at is None
+    return SubmitReceipt(submission=existing, created=False, message=queue_down_message() if waiting else "")
+
+
+def queue_down_message() -> str:
+    return _("Saved; grading will start when the grading service is back.")
+
+
+def submission_enqueue(*, submission_id: int, countdown: float = 0) -> bool:
+    """Send the grading task. Returns False (and leaves the row for the sweeper) when the broker
+    cannot be reached: the submission is never lost, only delayed."""
+    from submissions.tasks import grade_submission
+
+    try:
+        grade_submission.apply_async(args=[submission_id], countdown=countdown or None)
+    except Exception:
+        logger.warning("could not enqueue submission %s; the sweeper will retry", submission_id, exc_info=True)
+        return False
+    Submission.objects.filter(id=submission_id, status=Submission.Status.QUEUED).update(
+        enqueued_at=timezone.now() + timedelta(seconds=countdown)
+    )
+    return True

@@ -1,0 +1,79 @@
+"""JSON endpoints of the code question page (docs/WEB-CONTRACT.md). Thin: parse, one service, reply."""
+
+from __future__ import annotations
+
+from assessments.selectors import question_get_for_member
+from django.http import HttpRequest, JsonResponse
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from submissions.feedback import feedback_html
+from submissions.http import json_body, json_endpoint
+from submissions.models import Submission
+from submissions.presenters import status_label, status_message
+from submissions.selectors import submission_get_for_viewer
+from submissions.services.drafts import draft_save
+from submissions.services.errors import SubmitRefused
+from submissions.services.submit import submission_create
+
+
+def _code_question(request: HttpRequest, question_id: int):  # type: ignore[no-untyped-def]
+    question, _enrollment = question_get_for_member(user=request.user, question_id=question_id)
+    if not question.is_code:
+        raise SubmitRefused(_("This question does not take code submissions."), status=400)
+    return question
+
+
+@json_endpoint("POST")
+def draft_endpoint(request: HttpRequest, question_id: int) -> JsonResponse:
+    question = _code_question(request, question_id)
+    data = json_body(request)
+    draft = draft_save(user=request.user, question=question, code=data.get("code"))
+    return JsonResponse({"saved_at": draft.saved_at.isoformat()})
+
+
+@json_endpoint("POST")
+def submit_endpoint(request: HttpRequest, question_id: int) -> JsonResponse:
+    question = _code_question(request, question_id)
+    data = json_body(request)
+    receipt = submission_create(
+        user=request.user, question=question, code=data.get("code"),
+        idempotency_key=data.get("idempotency_key"), lang=(get_language() or "ko")[:2],
+    )
+    submission = receipt.submission
+    return JsonResponse(
+        {
+            "id": submission.pk,
+            "status": submission.status,
+            "status_url": reverse("submissions:status", args=[submission.pk]),
+            "message": receipt.message,
+        },
+        status=202 if receipt.created else 200,
+    )
+
+
+@json_endpoint("GET")
+def status_endpoint(request: HttpRequest, submission_id: int) -> JsonResponse:
+    submission, staff = submission_get_for_viewer(user=request.user, submission_id=submission_id)
+    return JsonResponse(submission_status_payload(submission, viewer_is_staff=staff))
+
+
+def submission_status_payload(submission: Submission, *, viewer_is_staff: bool) -> dict[str, object]:
+    return {
+        "id": submission.pk,
+        "status": submission.status,
+        "status_label": status_label(submission),
+        "score": submission.score,
+        "max_score": submission.max_score,
+        "feedback_html": feedback_html(submission, viewer_is_staff=viewer_is_staff),
+        "message": status_message(submission),
+    }
+
+
+@json_endpoint("GET")
+def code_endpoint(request: HttpRequest, submission_id: int) -> JsonResponse:
+    submission, _staff = submission_get_for_viewer(user=request.user, submission_id=submission_id)
+    return JsonResponse(
+        {"code": submission.code, "created_at": submission.created_at.isoformat(), "score": submission.score}
+    )

@@ -1,0 +1,62 @@
+"""submission_sweep: re-enqueue rows whose task was lost; leave healthy rows alone."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+from submissions.models import Submission
+from submissions.services.grade import submission_sweep
+from submissions.services.submit import submission_create
+
+from tests.platform.conftest import CORRECT_SCALE
+
+S = Submission.Status
+
+
+def make(user, question, key):  # type: ignore[no-untyped-def]
+    return submission_create(user=user, question=question, code=CORRECT_SCALE, idempotency_key=key).submission
+
+
+def test_it_re_enqueues_queued_rows_never_sent(student, code_question, queue):
+    submission = make(student, code_question, "key-00000001")  # on_commit never ran: never sent
+    assert submission_sweep(now=timezone.now()) == []  # too fresh
+    assert submission_sweep(now=timezone.now() + timedelta(seconds=30)) == [submission.pk]
+    assert queue.sent == [submission.pk]
+    submission.refresh_from_db()
+    assert submission.enqueued_at is not None
+
+
+def test_it_gives_back_rows_whose_worker_was_lost(student, code_question, queue):
+    submission = make(student, code_question, "key-00000001")
+    Submission.objects.filter(pk=submission.pk).update(
+        status=S.RUNNING, worker="dead", claimed_at=timezone.now() - timedelta(minutes=3)
+    )
+    assert submission_sweep() == [submission.pk]
+    submission.refresh_from_db()
+    assert submission.status == S.QUEUED and submission.worker == ""
+
+
+def test_it_leaves_running_and_recently_sent_rows_alone(student, code_question, queue):
+    running = make(student, code_question, "key-00000001")
+    sent = make(student, code_question, "key-00000002")
+    Submission.objects.filter(pk=running.pk).update(status=S.RUNNING, worker="w", claimed_at=timezone.now())
+    Submission.objects.filter(pk=sent.pk).update(enqueued_at=timezone.now())
+    Submission.objects.filter(pk__in=[running.pk, sent.pk]).update(created_at=timezone.now() - timedelta(minutes=1))
+    assert submission_sweep() == []
+    assert Submission.objects.get(pk=running.pk).status == S.RUNNING
+
+
+def test_it_stays_quiet_while_the_broker_is_down(student, code_question, queue):
+    submission = make(student, code_question, "key-00000001")
+    queue.down = True
+    later = timezone.now() + timedelta(seconds=30)
+    assert submission_sweep(now=later) == []
+    queue.down = False
+    assert submission_sweep(now=later) == [submission.pk]
+
+
+def test_graded_rows_are_never_swept(student, code_question, queue):
+    submission = make(student, code_question, "key-00000001")
+    Submission.objects.filter(pk=submission.pk).update(status=S.GRADED)
+    assert submission_sweep(now=timezone.now() + timedelta(hours=1)) == []

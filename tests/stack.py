@@ -1,0 +1,184 @@
+"""Real services for tests: a private redis-server and a real Celery worker subprocess.
+
+Use from any test package's ``conftest.py``::
+
+    from tests.stack import celery_worker_proc, redis_url, redis_server  # noqa: F401 (fixtures)
+
+- ``redis_server`` (session): a ``RedisServer`` on a free port with its files in a tmp dir;
+  ``.stop()`` / ``.start()`` restart it on the same port (to test a Redis outage).
+- ``redis_url`` (session): its URL. Also points this process's Celery app (the one
+  ``submission_create`` publishes with) at it.
+- ``celery_worker_proc`` (session): ``celery -A config worker --pool threads`` (queues
+  ``grading,celery``) running against the pytest-django test database (a file, see
+  settings ``DATABASES["default"]["TEST"]``) and ``redis_url``; waits until the worker answers
+  a ping, yields the ``Popen`` (its log is at ``proc.log_path``), terminates it afterwards.
+  The worker grades with ``GRADER_EXECUTOR`` from the environment variable
+  ``TEST_GRADER_EXECUTOR`` (default ``sandbox``; ``inprocess`` only for tests of the browser
+  flow that do not care about isolation).
+
+Tests that let the worker see their rows must commit them: use ``transactional_db`` (or
+``live_server``, which implies it), never the plain ``db`` fixture.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PLATFORM = ROOT / "platform"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _pings(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+class RedisServer:
+    """A redis-server we own: no persistence, its own port and directory."""
+
+    def __init__(self, directory: Path, port: int | None = None) -> None:
+        self.directory = directory
+        self.port = port or free_port()
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self, timeout: float = 10) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            pytest.skip("redis-server is not installed (scripts/setup.sh installs it)")
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.proc = subprocess.Popen(
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.directory),
+             "--save", "", "--appendonly", "no", "--daemonize", "no"],
+            stdout=open(self.directory / "redis.log", "ab"), stderr=subprocess.STDOUT,  # noqa: SIM115
+        )
+        deadline = time.monotonic() + timeout
+        while not _pings(self.port):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"redis-server did not start; see {self.directory / 'redis.log'}")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+
+def celery_use_broker(url: str) -> None:
+    """Point this process's Celery app at ``url`` (drops connections made to the old one)."""
+    from config.celery import app
+    from kombu import pools
+
+    app.conf.broker_url = url
+    pools.reset()  # closes and forgets kombu's process-wide connection/producer pools
+    app._after_fork()  # forgets the app's references to them
+    with contextlib.suppress(AttributeError):  # not cached yet
+        del app.control.mailbox.producer_pool  # the control mailbox caches its own (for pings)
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_url(redis_server: RedisServer) -> str:
+    from django.conf import settings
+
+    settings.REDIS_URL = redis_server.url
+    celery_use_broker(redis_server.url)
+    return redis_server.url
+
+
+def worker_env(*, database_name: str, broker_url: str, executor: str) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST_")}
+    env.update({
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": f"sqlite:///{database_name}",
+        "REDIS_URL": broker_url,
+        "GRADER_EXECUTOR": executor,
+        "GRADER_SLOTS": env.get("GRADER_SLOTS", "2"),
+        "PYTHONPATH": os.pathsep.join([str(PLATFORM), str(ROOT)]),
+        "PYTHONUNBUFFERED": "1",
+    })
+    return env
+
+
+def start_worker(*, env: dict[str, str], log_path: Path, timeout: float = 90) -> subprocess.Popen[bytes]:
+    name = f"test-{uuid.uuid4().hex[:8]}@%h"
+    command = [
+        str(Path(sys.executable).with_name("celery")), "-A", "config", "worker", "--pool", "threads",
+        "--concurrency", env["GRADER_SLOTS"], "-Q", "grading,celery", "-n", name, "--loglevel", "INFO",
+        "--without-gossip", "--without-mingle",
+    ]
+    log = open(log_path, "ab")  # noqa: SIM115 - kept open for the worker's lifetime
+    proc = subprocess.Popen(command, cwd=PLATFORM, env=env, stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    proc.log_path = log_path  # type: ignore[attr-defined]
+    deadline = time.monotonic() + timeout
+    while b" ready." not in log_path.read_bytes():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            stop_worker(proc)
+            raise RuntimeError(f"the Celery worker did not start:\n{log_path.read_text()[-3000:]}")
+        time.sleep(0.1)
+    return proc
+
+
+def stop_worker(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.terminate()  # warm shutdown: finishes the current job
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, 9)
+            proc.wait()
+
+
+@pytest.fixture(scope="session")
+def celery_worker_proc(
+    redis_url: str, django_db_setup: None, django_db_blocker: object, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[subprocess.Popen[bytes]]:
+    from django.db import connection
+
+    database_name = str(connection.settings_dict["NAME"])
+    if connection.vendor != "sqlite" or database_name == ":memory:" or "mode=memory" in database_name:
+        pytest.skip("the worker subprocess needs a file-based test database")
+    env = worker_env(
+        database_name=database_name, broker_url=redis_url,
+        executor=os.environ.get("TEST_GRADER_EXECUTOR", "sandbox"),
+    )
+    proc = start_worker(env=env, log_path=tmp_path_factory.mktemp("celery") / "worker.log")
+    yield proc
+    stop_worker(proc)
