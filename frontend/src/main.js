@@ -1,0 +1,81 @@
+// Entry point of the browser code (bundled to platform/static/build/app.js and loaded by every
+// page). It only enhances elements that the page has; see docs/WEB-CONTRACT.md.
+import { pickInitialCode, createDraftSaver } from "./drafts.js";
+import { createEditor } from "./editor.js";
+import { setUpHistory } from "./history.js";
+import { renderMath } from "./math.js";
+import { setUpSubmission } from "./submit.js";
+
+function readConfig(element) {
+  try {
+    return JSON.parse(element.textContent);
+  } catch (err) {
+    console.error("question-config is not valid JSON", err);
+    return null;
+  }
+}
+
+function initCodeQuestion(config) {
+  const mount = document.getElementById("code-editor");
+  const fallback = document.getElementById("code-fallback");
+  if (!mount) return;
+  const serverCode = fallback ? fallback.value : config.template || "";
+  const initial = pickInitialCode(config.questionId, serverCode);
+
+  let drafts = null;
+  const editor = createEditor(mount, fallback, {
+    initialCode: initial.code,
+    onChange: (code) => drafts && drafts.onChange(code),
+    onBlur: () => drafts && drafts.flush(),
+  });
+  drafts = createDraftSaver({
+    config,
+    statusElement: document.getElementById("draft-status"),
+    getCode: editor.getCode,
+    serverCode,
+  });
+  if (initial.fromLocal) drafts.resendIfUnsaved();
+
+  const resetButton = document.getElementById("reset-template");
+  if (resetButton) {
+    resetButton.addEventListener("click", () => {
+      const question = (config.i18n && config.i18n.confirmReset) || "Reset?";
+      if (window.confirm(question)) editor.setCode(config.template || "");
+    });
+  }
+
+  const history = setUpHistory({
+    config,
+    historyList: document.getElementById("history"),
+    viewElement: document.getElementById("history-view"),
+    getCode: editor.getCode,
+  });
+  setUpSubmission({
+    config,
+    button: document.getElementById("submit-code"),
+    statusElement: document.getElementById("submission-status"),
+    feedbackElement: document.getElementById("feedback"),
+    historyList: document.getElementById("history"),
+    getCode: editor.getCode,
+    onHistoryItem: history.decorate,
+  });
+  // A stable hook for end-to-end tests and for debugging from the console.
+  window.__editor = editor;
+}
+
+function init() {
+  if (window.__dlgradeInitialised) return; // app.js may be included twice; enhance once
+  window.__dlgradeInitialised = true;
+  renderMath(document);
+  const configElement = document.getElementById("question-config");
+  if (configElement) {
+    const config = readConfig(configElement);
+    if (config) initCodeQuestion(config);
+  }
+}
+
+if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", init, { once: true });
+} else {
+  init();
+}
