@@ -81,6 +81,11 @@ INSTALLED_APPS = [
     "assessments",
     "submissions",
     "gradebook",
+    "scoring",
+    "grading",
+    "insights",
+    "authoring",
+    "lti",
 ]
 
 MIDDLEWARE = [

@@ -17,4 +17,9 @@ urlpatterns = [
     path("", include("assessments.urls")),
     path("", include("submissions.urls")),
     path("", include("gradebook.urls")),
+    path("", include("scoring.urls")),
+    path("", include("grading.urls")),
+    path("", include("insights.urls")),
+    path("", include("authoring.urls")),
+    path("lti/", include("lti.urls")),
 ]

@@ -39,6 +39,9 @@ class Enrollment(models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="enrollments")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments")
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.STUDENT)
+    # What a TA may do beyond grading; instructors may always do both.
+    may_edit_assignments = models.BooleanField(_("may edit assignments"), default=False)
+    may_regrade = models.BooleanField(_("may regrade and change grading policy"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -50,3 +53,11 @@ class Enrollment(models.Model):
     @property
     def is_staff_role(self) -> bool:
         return self.role in self.STAFF_ROLES
+
+    @property
+    def can_edit_assignments(self) -> bool:
+        return self.role == self.Role.INSTRUCTOR or (self.role == self.Role.TA and self.may_edit_assignments)
+
+    @property
+    def can_regrade(self) -> bool:
+        return self.role == self.Role.INSTRUCTOR or (self.role == self.Role.TA and self.may_regrade)

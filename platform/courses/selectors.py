@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from courses.models import Course, Enrollment
@@ -29,10 +30,16 @@ def course_get_for_member(*, user: AbstractBaseUser, course_id: int) -> tuple[Co
     return enrollment.course, enrollment
 
 
-def course_get_for_staff(*, user: AbstractBaseUser, course_id: int) -> tuple[Course, Enrollment]:
+def course_get_for_staff(
+    *, user: AbstractBaseUser, course_id: int, permission: str | None = None
+) -> tuple[Course, Enrollment]:
+    """For course staff only (404 otherwise). ``permission`` ("edit_assignments" or "regrade")
+    additionally requires that grant: instructors always have it, TAs only when given it."""
     course, enrollment = course_get_for_member(user=user, course_id=course_id)
     if not enrollment.is_staff_role:
         raise Http404
+    if permission is not None and not getattr(enrollment, f"can_{permission}"):
+        raise PermissionDenied
     return course, enrollment
 
 

@@ -8,12 +8,15 @@ from datetime import datetime, timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from grader.api import grade_code
 from grader.errors import GraderUnavailable
 from grader.result import REJECTED
+from scoring.models import ScoreChange
+from scoring.services import score_change_record
 from submissions.grading import code_question_get, executor_get
 from submissions.models import Submission
 from submissions.services.submit import submission_enqueue
@@ -64,22 +67,30 @@ def submission_grade(*, submission_id: int, worker: str) -> GradeOutcome:
         return GradeOutcome.FAILED
     max_raw = result.max_score or 1.0
     factor = submission.question.assignment.credit_factor(submission.created_at)
-    _finish(submission, status=S.GRADED, counts=result.status != REJECTED, fields={
-        "raw_score": result.score,
-        "score": round(result.score / max_raw * submission.max_score * factor, 4),
-        "verdict": result.status,
-        "results": result.to_dict(),
-        "output": result.output,
-        "timings": result.timings,
-    })
+    score = round(result.score / max_raw * submission.max_score * factor, 4)
+    with transaction.atomic():
+        finished = _finish(submission, status=S.GRADED, counts=result.status != REJECTED, fields={
+            "raw_score": result.score,
+            "score": score,
+            "verdict": result.status,
+            "results": result.to_dict(),
+            "output": result.output,
+            "timings": result.timings,
+        })
+        if finished:
+            score_change_record(
+                student_id=submission.user_id, question_id=submission.question_id, old_score=None,
+                new_score=score, source=ScoreChange.Source.GRADED, submission_id=submission.pk,
+                reason=f"attempt {submission.attempt}: {result.status}",
+            )
     return GradeOutcome.GRADED
 
 
-def _finish(submission: Submission, *, status: str, counts: bool, fields: dict[str, object]) -> None:
+def _finish(submission: Submission, *, status: str, counts: bool, fields: dict[str, object]) -> bool:
     # Guarded by status: a sweeper that re-queued this row meanwhile must not be overwritten.
-    Submission.objects.filter(id=submission.pk, status=S.RUNNING, worker=submission.worker).update(
+    return bool(Submission.objects.filter(id=submission.pk, status=S.RUNNING, worker=submission.worker).update(
         status=status, counts_as_attempt=counts, graded_at=timezone.now(), **fields
-    )
+    ))
 
 
 def _requeue_after_infra_failure(submission: Submission, worker: str, error: Exception) -> GradeOutcome:

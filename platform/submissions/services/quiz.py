@@ -8,6 +8,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from scoring.models import ScoreChange
+from scoring.services import score_change_record
 
 from submissions.models import QuizAnswer
 from submissions.services.errors import SubmitRefused
@@ -41,7 +43,7 @@ def quiz_answer_create(
         assignment = question.assignment
         fraction = max(0.0, min(1.0, float(grade.fraction)))
         score = None if grade.needs_manual else round(fraction * question.points * assignment.credit_factor(now), 4)
-        return QuizAnswer.objects.create(
+        quiz_answer = QuizAnswer.objects.create(
             user=user, question=question, version=version, answer=answer, seed=seed,
             attempt=QuizAnswer.objects.filter(user=user, question=question).count() + 1,
             fraction=fraction, correct=bool(grade.correct), needs_manual=bool(grade.needs_manual),
@@ -49,3 +51,10 @@ def quiz_answer_create(
             feedback=grade.feedback or "", misconception=(grade.misconception or "")[:200],
             details=grade.details or {},
         )
+        if score is not None:
+            score_change_record(
+                student_id=user.pk, question_id=question.pk, old_score=None, new_score=score,
+                source=ScoreChange.Source.GRADED, quiz_answer_id=quiz_answer.pk,
+                reason=f"attempt {quiz_answer.attempt}",
+            )
+        return quiz_answer
