@@ -50,6 +50,11 @@ def _probe() -> tuple[bool, str]:
         return False, "the sandbox needs Linux namespaces"
     if os.geteuid() != 0:
         return False, "the sandbox needs root (namespaces, pivot_root, setuid to the slot uid)"
+    from grader.sandbox import layout
+
+    under_tmp = [b.source for b in layout.python_binds() if b.source.startswith(layout.JOB_DIR + "/")]
+    if under_tmp:  # the job's private /tmp would hide them (and the new root is staged on /tmp)
+        return False, f"the sandbox cannot use Python or the project from under /tmp: {', '.join(under_tmp)}"
     if not hasattr(os, "pidfd_open"):
         return False, "os.pidfd_open is missing (Linux >= 5.3 and Python >= 3.9 needed)"
     try:
