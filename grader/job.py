@@ -42,6 +42,8 @@ class CaseSpec:
     probe: str  # function name in the probes module
     args: dict[str, Any]
     seed: int  # per-case seed, derived from the submission seed and the case name
+    # Discard what the code prints during this case: prints in a hidden check would show its inputs.
+    quiet: bool = False
 
 
 @dataclass(frozen=True)

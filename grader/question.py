@@ -52,7 +52,7 @@ class CodeQuestion:
 
     def case_specs(self, seed: int) -> tuple[CaseSpec, ...]:
         return tuple(
-            CaseSpec(name=c.name, probe=c.probe, args=c.args, seed=case_seed(seed, c.name))
+            CaseSpec(name=c.name, probe=c.probe, args=c.args, seed=case_seed(seed, c.name), quiet=c.hidden)
             for c in self.checks
         )
 

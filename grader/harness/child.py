@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import linecache
 import os
 import sys
@@ -132,7 +134,8 @@ def _run_case(case: CaseSpec, module: types.ModuleType, probes: types.ModuleType
     try:
         probe = getattr(probes, case.probe)
         rng = np.random.default_rng(case.seed)
-        produced = probe(module, rng, **case.args)
+        with _silenced(case.quiet):
+            produced = probe(module, rng, **case.args)
         arrays, meta = _split_values(produced)
     except BaseException as error:
         ms = (time.perf_counter() - started) * 1000
@@ -145,6 +148,37 @@ def _run_case(case: CaseSpec, module: types.ModuleType, probes: types.ModuleType
     yield protocol.header_frame(header)
     for array in arrays.values():
         yield protocol.array_frame(array)
+
+
+@contextlib.contextmanager
+def _silenced(quiet: bool):  # type: ignore[no-untyped-def]
+    """While ``quiet``, discard prints, at the Python level and at fds 1 and 2 (os.write, C code)."""
+    if not quiet:
+        yield
+        return
+    for stream in (sys.stdout, sys.stderr):
+        _flush_quietly(stream)
+    saved = [os.dup(1), os.dup(2)]
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    python_streams = sys.stdout, sys.stderr
+    try:
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
+        sys.stdout = sys.stderr = io.StringIO()
+        yield
+    finally:
+        sys.stdout, sys.stderr = python_streams
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        for fd in (*saved, devnull):
+            os.close(fd)
+
+
+def _flush_quietly(stream: Any) -> None:
+    try:
+        stream.flush()
+    except Exception:  # a student may have replaced or closed it
+        pass
 
 
 class UnusableValue(TypeError):

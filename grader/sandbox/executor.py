@@ -162,7 +162,8 @@ class _Slot:
         if report.get("why") == "setup":  # before any job code ran: retried on a fresh zygote
             raise ZygoteDied(f"the job sandbox could not be set up: {report.get('setup_error')}")
         ended = Exit(signal=report["signal"], code=report["code"], why=report["why"],
-                     oom=report["oom"], cpu_ms=report["cpu_ms"], wall_ms=report["wall_ms"])
+                     oom=report["oom"], cpu_ms=report["cpu_ms"], wall_ms=report["wall_ms"],
+                     rlimit_cpu_ms=report.get("rlimit_cpu_ms"))
         return classify(job, capture, ended)
 
 

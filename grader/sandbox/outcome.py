@@ -33,6 +33,8 @@ class Exit:
     oom: bool = False
     cpu_ms: float = 0.0
     wall_ms: float = 0.0
+    # The process's whole CPU time, set-up included: what RLIMIT_CPU counts (None: same as cpu_ms).
+    rlimit_cpu_ms: float | None = None
 
 
 class Capture:
@@ -148,7 +150,9 @@ def classify(job: JobSpec, capture: Capture, ended: Exit) -> JobResult:
         termination, detail = OK, ""
     elif ended.why == "wall":
         termination, detail = TIMEOUT, f"wall-clock limit {job.limits.wall_seconds:g} s"
-    elif killed and ended.cpu_ms >= cpu_limit_ms - 50:
+    # rusage is sampled and lags the kernel's precise count behind RLIMIT_CPU (more so under load):
+    # a SIGKILL with no other cause within 15% of the limit is the CPU limit.
+    elif killed and _rlimit_cpu_ms(ended) >= cpu_limit_ms * 0.85:
         termination, detail = TIMEOUT, f"CPU limit {job.limits.cpu_seconds:g} s"
     elif ended.oom:
         termination, detail = MEMORY, f"memory limit {job.limits.memory_mb} MiB (OOM kill)"
@@ -176,3 +180,7 @@ def _signal_name(number: int) -> str:
         return signal.Signals(number).name
     except ValueError:
         return "unknown"
+
+
+def _rlimit_cpu_ms(ended: Exit) -> float:
+    return ended.cpu_ms if ended.rlimit_cpu_ms is None else ended.rlimit_cpu_ms

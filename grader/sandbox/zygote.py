@@ -204,6 +204,7 @@ class Zygote:
         report = {
             "type": "exit", "seq": seq, "wall_ms": wall_ms,
             "cpu_ms": max(0.0, (usage.ru_utime + usage.ru_stime) * 1000 - pre_job_cpu_ms),
+            "rlimit_cpu_ms": (usage.ru_utime + usage.ru_stime) * 1000,
             "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else 0,
             "code": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
             "why": why, "oom": self._oom_kills() > oom_before,

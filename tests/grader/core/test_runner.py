@@ -113,3 +113,11 @@ def test_a_job_that_lies_on_the_channel_is_a_crash(mini_question, inprocess):
     result = grade(mini_question, GOOD, ScriptedExecutor(inprocess, student), seed=3)
     assert result.status == r.CRASHED and result.score == 0
     assert OK != KILLED
+
+
+def test_prints_during_a_hidden_check_are_not_shown(mini_question, inprocess):
+    # The hidden gradient check calls scale with n=3; a print there would reveal its inputs.
+    code = 'import os\ndef scale(x, k):\n    print("len", len(x))\n    os.write(1, b"raw\\n")\n    return k * x\n'
+    output = grade(mini_question, code, inprocess).output
+    assert "len 4" in output
+    assert "len 3" not in output

@@ -27,6 +27,7 @@ SUBMISSIONS = sorted((HERE / "submissions").glob("*.py"))
 BUNDLE = HERE / "fixtures" / "hostile"
 REFERENCE_CANARY = "REFERENCE-CANARY-3e8b51"
 CORRECT = 'NAMES = ["b", "a"]\n\n\ndef scale(x, k):\n    return k * x\n'
+# The network attacks name these ports; the test swaps in the ports its listeners actually got.
 TCP_PORT, UDP_PORT = 47123, 47124
 MARKER_DIRS = ("/tmp", str(PROJECT_ROOT), "/root", str(PROJECT_ROOT / "grader"), "/usr/lib", "/etc")
 
@@ -88,21 +89,23 @@ def question():
 
 @pytest.fixture(scope="module")
 def listeners():
-    """A TCP and a UDP listener on the host's loopback that no job may reach."""
+    """A TCP and a UDP listener on the host's loopback (on free ports) that no job may reach."""
     tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        tcp.bind(("127.0.0.1", TCP_PORT))
-        tcp.listen(8)
-        udp.bind(("127.0.0.1", UDP_PORT))
-    except OSError as error:
-        pytest.skip(f"cannot bind the loopback listeners: {error}")
+    tcp.bind(("127.0.0.1", 0))
+    tcp.listen(8)
+    udp.bind(("127.0.0.1", 0))
     tcp.setblocking(False)
     udp.setblocking(False)
     yield tcp, udp
     tcp.close()
     udp.close()
+
+
+def _aimed_at(source: bytes, listeners) -> bytes:
+    tcp, udp = listeners
+    return (source.replace(str(TCP_PORT).encode(), str(tcp.getsockname()[1]).encode())
+            .replace(str(UDP_PORT).encode(), str(udp.getsockname()[1]).encode()))
 
 
 def _reached(listeners) -> list[str]:
@@ -156,7 +159,7 @@ def test_there_are_enough_documented_attacks():
 @pytest.mark.parametrize("path", SUBMISSIONS, ids=lambda path: path.stem)
 def test_hostile_submission_is_contained(path, executor, question, canaries, listeners):
     zygotes = set(executor.zygote_pids)
-    result = grade_code(question, path.read_bytes(), seed=7, executor=executor)
+    result = grade_code(question, _aimed_at(path.read_bytes(), listeners), seed=7, executor=executor)
     verdict = json.dumps(result.to_dict(), ensure_ascii=False)
 
     assert result.status != "passed" and result.score < result.max_score

@@ -308,6 +308,15 @@ def test_grading_through_the_api(zygote):
     assert wrong.status != "passed"
 
 
+def test_prints_during_hidden_checks_do_not_come_back(zygote):
+    question = load_question(MINI, "scale")  # its gradient check (n=3) is hidden
+    code = ('import os\ndef scale(x, k):\n    print("len", len(x))\n'
+            '    os.write(2, b"fd%d\\n" % len(x))\n    return k * x\n')
+    output = grade_code(question, code, seed=3, executor=zygote).output
+    assert "len 4" in output and "fd4" in output
+    assert "len 3" not in output and "fd3" not in output
+
+
 def test_close_leaves_no_cgroups_or_processes():
     executor = ZygoteExecutor(slots=1)
     cgroups = dict(executor._slots[0].cgroups)
