@@ -112,17 +112,47 @@ def _grade(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    """Every question of the bundle: code questions by the grader, the others by the platform's
+    question kinds (plain Python, no Django). Reports every problem, not only the first."""
     from grader.bundle import read_bundle
     from grader.question import code_question_from_source
 
     bundle = read_bundle(args.bundle)
+    get_kind = _platform_kinds()
+    problems = 0
     for source in bundle.questions:
-        if source.kind == "code":
-            question = code_question_from_source(source)
-            print(f"ok  {source.slug}: {len(question.checks)} checks, {question.max_score:g} points")
-        else:
-            print(f"ok  {source.slug}: {source.kind} (validated by the platform's kinds)")
+        where = str(source.dir / "question.yaml")
+        try:
+            if source.kind == "code":
+                question = code_question_from_source(source)
+                print(f"ok  {source.slug}: {len(question.checks)} checks, {question.max_score:g} points")
+            elif get_kind is None:
+                print(f"ok  {source.slug}: {source.kind} (not checked: the platform's kinds are not installed)")
+            else:
+                get_kind(source.kind).validate(source.spec, where)
+                print(f"ok  {source.slug}: {source.kind}")
+        except BundleError as error:
+            problems += 1
+            print(f"BAD {source.slug}: {error}")
+        except KeyError as error:  # unknown kind
+            problems += 1
+            print(f"BAD {source.slug}: {where}: kind: {error.args[0]}")
+    if problems:
+        print(f"{problems} question(s) with problems", file=sys.stderr)
+        return 1
     return 0
+
+
+def _platform_kinds():  # type: ignore[no-untyped-def]
+    """``get_kind`` of the platform's question kinds when this checkout has them, else None."""
+    kinds_dir = Path(__file__).resolve().parent.parent / "platform"
+    if not (kinds_dir / "assessments" / "kinds" / "__init__.py").is_file():
+        return None
+    if str(kinds_dir) not in sys.path:
+        sys.path.append(str(kinds_dir))
+    from assessments.kinds import get_kind
+
+    return get_kind
 
 
 def _check_references(args: argparse.Namespace) -> int:

@@ -67,6 +67,19 @@ def test_validate_lists_the_questions():
     assert done.returncode == 0 and "scale: 3 checks" in done.stdout
 
 
+def test_validate_checks_quiz_questions_and_names_the_file_and_field(tmp_path):
+    bundle = tmp_path / "quiz"
+    (bundle / "questions" / "size").mkdir(parents=True)
+    (bundle / "bundle.yaml").write_text('slug: quiz\ntitle: {ko: "퀴즈", en: "Quiz"}\nquestions: [size]\n')
+    question = bundle / "questions" / "size" / "question.yaml"
+    question.write_text('kind: numeric\ntitle: {ko: "크기", en: "Size"}\npoints: 1\nanswer: "(7 - 3 +"\n')
+    (bundle / "questions" / "size" / "prompt.ko.md").write_text("출력 크기는?\n")
+    (bundle / "questions" / "size" / "prompt.en.md").write_text("Output size?\n")
+    done = cli("validate", str(bundle))
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "BAD size" in done.stdout and "question.yaml" in done.stdout and "answer" in done.stdout
+
+
 def test_grade_folder_writes_one_csv_row_per_file(tmp_path):
     folder = tmp_path / "subs"
     folder.mkdir()
