@@ -1,0 +1,160 @@
+"""The gradebook matrix: students x questions, the best score per cell (after late penalty), the
+manual answers still waiting for staff, per-assignment sums and totals; with the page's filters."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from assessments.models import Assignment, Question
+from courses.models import Course, Enrollment
+from courses.selectors import course_students
+from django.db.models import Max, OuterRef, Q, Subquery
+from submissions.models import QuizAnswer, Submission
+
+
+@dataclass
+class Cell:
+    score: float | None = None  # best score so far; None when nothing scored
+    pending: bool = False  # the newest answer waits for manual grading
+    attempted: bool = False
+
+    @property
+    def complete(self) -> bool:
+        return self.score is not None and not self.pending
+
+
+@dataclass
+class Column:
+    question: Question
+    assignment: Assignment
+
+    @property
+    def key(self) -> str:
+        return f"{self.assignment.slug}/{self.question.slug}"
+
+
+@dataclass
+class MatrixRow:
+    enrollment: Enrollment
+    cells: list[Cell]
+    by_assignment: list[float] = field(default_factory=list)
+    groups: list[tuple[list[Cell], float]] = field(default_factory=list)  # per assignment, for the page
+    total: float = 0.0
+
+    @property
+    def incomplete(self) -> bool:
+        return not all(cell.complete for cell in self.cells)
+
+    @property
+    def pending(self) -> int:
+        return sum(1 for cell in self.cells if cell.pending)
+
+
+@dataclass
+class Matrix:
+    assignments: list[tuple[Assignment, float, int]]  # (assignment, max points, column count)
+    columns: list[Column]
+    rows: list[MatrixRow]
+    max_total: float
+
+    @property
+    def width(self) -> int:  # table columns: student, questions, one sum per assignment, total
+        return len(self.columns) + len(self.assignments) + 2
+
+    @property
+    def groups(self) -> list[tuple[Assignment, float, list[Column]]]:
+        return [
+            (assignment, points, [c for c in self.columns if c.assignment.pk == assignment.pk])
+            for assignment, points, _count in self.assignments
+        ]
+
+
+@dataclass(frozen=True)
+class MatrixFilters:
+    assignment_id: int | None = None
+    search: str = ""
+    only_incomplete: bool = False
+
+
+def _best_scores(question_ids: list[int]) -> dict[tuple[int, int], float]:
+    best: dict[tuple[int, int], float] = {}
+    for model in (Submission, QuizAnswer):
+        rows = (
+            model.objects.filter(question_id__in=question_ids, score__isnull=False)
+            .values("user_id", "question_id")
+            .annotate(best=Max("score"))
+        )
+        for row in rows:
+            key = (row["user_id"], row["question_id"])
+            best[key] = max(best.get(key, 0.0), row["best"])
+    return best
+
+
+def _attempted_and_pending(question_ids: list[int]) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
+    attempted = set(Submission.objects.filter(question_id__in=question_ids).values_list("user_id", "question_id"))
+    attempted |= set(QuizAnswer.objects.filter(question_id__in=question_ids).values_list("user_id", "question_id"))
+    # Only the newest answer counts as waiting: an older ungraded one was superseded.
+    newest = (
+        QuizAnswer.objects.filter(question=OuterRef("question"), user=OuterRef("user"))
+        .order_by("-created_at", "-id").values("id")[:1]
+    )
+    pending = set(
+        QuizAnswer.objects.filter(question_id__in=question_ids, needs_manual=True, score__isnull=True, id=Subquery(newest))
+        .values_list("user_id", "question_id")
+    )
+    return attempted, pending
+
+
+def gradebook_matrix(*, course: Course, filters: MatrixFilters | None = None) -> Matrix:
+    filters = filters or MatrixFilters()
+    assignments = list(Assignment.objects.filter(course=course))
+    if filters.assignment_id is not None:
+        assignments = [a for a in assignments if a.pk == filters.assignment_id]
+    by_id = {a.pk: a for a in assignments}
+    questions = list(
+        Question.objects.filter(assignment_id__in=by_id, active=True).order_by("position", "id")
+    )
+    columns = [
+        Column(question=q, assignment=by_id[q.assignment_id])
+        for a in assignments for q in questions if q.assignment_id == a.pk
+    ]
+    ids = [column.question.pk for column in columns]
+    best = _best_scores(ids)
+    attempted, pending = _attempted_and_pending(ids)
+    students = course_students(course=course)
+    if filters.search:
+        term = filters.search.strip()
+        students = students.filter(
+            Q(user__username__icontains=term) | Q(user__first_name__icontains=term) | Q(user__last_name__icontains=term)
+        )
+    rows = []
+    for enrollment in students:
+        cells = [
+            Cell(score=best.get((enrollment.user_id, c.question.pk)),
+                 pending=(enrollment.user_id, c.question.pk) in pending,
+                 attempted=(enrollment.user_id, c.question.pk) in attempted)
+            for c in columns
+        ]
+        sums: dict[int, float] = defaultdict(float)
+        for column, cell in zip(columns, cells, strict=True):
+            sums[column.assignment.pk] += cell.score or 0.0
+        row = MatrixRow(enrollment=enrollment, cells=cells,
+                        by_assignment=[round(sums[a.pk], 2) for a in assignments])
+        row.total = round(sum(row.by_assignment), 2)
+        row.groups = [
+            ([cell for column, cell in zip(columns, cells, strict=True) if column.assignment.pk == a.pk], total)
+            for a, total in zip(assignments, row.by_assignment, strict=True)
+        ]
+        if filters.only_incomplete and not row.incomplete:
+            continue
+        rows.append(row)
+    points: dict[int, float] = defaultdict(float)
+    counts: dict[int, int] = defaultdict(int)
+    for column in columns:
+        points[column.assignment.pk] += column.question.points
+        counts[column.assignment.pk] += 1
+    return Matrix(
+        assignments=[(a, points[a.pk], counts[a.pk]) for a in assignments],
+        columns=columns, rows=rows, max_total=sum(points.values()),
+    )

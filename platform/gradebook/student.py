@@ -1,0 +1,58 @@
+"""One student's record in a course: every code submission, every quiz answer (with its manual
+grade) and every score change, for the gradebook's per-student page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from courses.models import Course, Enrollment
+from django.db.models import Prefetch
+from django.http import Http404
+from grading.models import ManualGrade
+from scoring.models import ScoreChange
+from submissions.models import QuizAnswer, Submission
+
+
+@dataclass
+class StudentRecord:
+    enrollment: Enrollment
+    submissions: list[Submission]
+    answers: list[QuizAnswer]
+    changes: list[ScoreChange]
+
+
+def student_enrollment_get(*, course: Course, user_id: int) -> Enrollment:
+    """The student's enrollment in this course; 404 for a user of another course (ids in URLs are
+    scoped to the course)."""
+    enrollment = (
+        Enrollment.objects.filter(course=course, user_id=user_id, role=Enrollment.Role.STUDENT)
+        .select_related("user")
+        .first()
+    )
+    if enrollment is None:
+        raise Http404
+    return enrollment
+
+
+def student_record(*, course: Course, user_id: int) -> StudentRecord:
+    enrollment = student_enrollment_get(course=course, user_id=user_id)
+    in_course = {"question__assignment__course": course, "user_id": user_id}
+    submissions = list(
+        Submission.objects.filter(**in_course)
+        .select_related("question__assignment")
+        .defer("code", "output", "results")
+        .order_by("question__assignment__position", "question__position", "-created_at", "-id")
+    )
+    grades = Prefetch("manual_grades", queryset=ManualGrade.objects.select_related("grader").order_by("-created_at", "-id"))
+    answers = list(
+        QuizAnswer.objects.filter(**in_course)
+        .select_related("question__assignment")
+        .prefetch_related(grades)
+        .order_by("question__assignment__position", "question__position", "-created_at", "-id")
+    )
+    changes = list(
+        ScoreChange.objects.filter(student_id=user_id, question__assignment__course=course)
+        .select_related("question__assignment", "actor")
+        .order_by("-created_at", "-id")
+    )
+    return StudentRecord(enrollment=enrollment, submissions=submissions, answers=answers, changes=changes)
