@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the browser code: frontend/src -> platform/static/build/{app.js,app.css,fonts/}.
+# Builds the browser code: frontend/src -> platform/static/build/{app.js,app.css,fonts/} and the
+# authoring pages' entry (frontend/src/authoring.js -> authoring.js).
 # Installs npm packages first when node_modules is missing or older than package-lock.json.
 # Idempotent and quick: when sources, lockfile and this script are unchanged and the output
 # exists, nothing is rebuilt (the output files keep their mtimes).
@@ -22,7 +23,7 @@ stamp_file=$OUT/.stamp
 stamp=$( { find "$SRC" -type f -print0 | sort -z | xargs -0 sha256sum; sha256sum package-lock.json "$0"; } \
   | sha256sum | cut -d' ' -f1)
 if [[ -f $stamp_file && $(cat "$stamp_file") == "$stamp" && -f $OUT/app.js && -f $OUT/app.css \
-      && -d $OUT/fonts ]]; then
+      && -f $OUT/authoring.js && -d $OUT/fonts ]]; then
   echo "build_frontend: up to date"
   exit 0
 fi
@@ -34,6 +35,8 @@ trap 'rm -rf "$tmp"' EXIT
 
 "$ESBUILD" "$SRC/main.js" --bundle --format=esm --minify --sourcemap --target=es2020 \
   --legal-comments=linked --log-level=warning --outfile="$tmp/app.js"
+"$ESBUILD" "$SRC/authoring.js" --bundle --format=esm --minify --sourcemap --target=es2020 \
+  --legal-comments=linked --log-level=warning --outfile="$tmp/authoring.js"
 # KaTeX's CSS refers to fonts/KaTeX_*.woff2 relative to itself; leave those URLs alone (external)
 # and copy the fonts next to app.css, where the same relative URLs resolve.
 "$ESBUILD" "$SRC/styles.css" --bundle --minify --sourcemap --log-level=warning \

@@ -85,10 +85,15 @@ def bundle_load(*, path: str | Path, course: Course, position: int | None = None
             )
             report.changes.append(f"created assignment {bundle.slug} in course {course.slug}")
         elif any(getattr(assignment, name) != value for name, value in texts.items()):
+            previous_dir = assignment.bundle_dir
             for name, value in texts.items():
                 setattr(assignment, name, value)
             assignment.save()
             report.changes.append(f"updated assignment {bundle.slug}")
+            if previous_dir and previous_dir != texts["bundle_dir"]:
+                # Two copies of one bundle (git and a browser-authored copy) take turns otherwise
+                # without anyone noticing: say which folder the course now follows.
+                report.changes.append(f"  ! {bundle.slug} now follows {texts['bundle_dir']} (was {previous_dir})")
         listed = set()
         for index, source in enumerate(bundle.questions):
             listed.add(source.slug)

@@ -1,0 +1,85 @@
+"""Django forms of the authoring pages: they parse and bound the inputs; services decide validity."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from authoring.drafts import KIND_LABELS, QuestionDraft
+from authoring.zipio import MAX_ZIP_BYTES
+
+MAX_FIELD_CHARS = 200_000
+
+
+def _text(**kwargs: object) -> forms.CharField:
+    return forms.CharField(strip=False, required=False, max_length=MAX_FIELD_CHARS,
+                           widget=forms.Textarea(attrs={"rows": 8}), **kwargs)  # type: ignore[arg-type]
+
+
+def _lf(value: str) -> str:
+    return (value or "").replace("\r\n", "\n")
+
+
+class BundleMetaForm(forms.Form):
+    slug = forms.CharField(label=_("Slug"), max_length=50, required=False,
+                           help_text=_("lowercase letters, digits and hyphens; cannot change later"))
+    title_ko = forms.CharField(label=_("Title (Korean)"), max_length=200, required=False)
+    title_en = forms.CharField(label=_("Title (English)"), max_length=200, required=False)
+    description_ko = forms.CharField(label=_("Description (Korean)"), required=False, max_length=5000,
+                                     widget=forms.Textarea(attrs={"rows": 3}))
+    description_en = forms.CharField(label=_("Description (English)"), required=False, max_length=5000,
+                                     widget=forms.Textarea(attrs={"rows": 3}))
+
+    def texts(self, name: str) -> dict[str, str]:
+        return {lang: self.cleaned_data.get(f"{name}_{lang}", "") for lang in ("ko", "en")}
+
+
+class QuestionForm(forms.Form):
+    slug = forms.CharField(label=_("Slug"), max_length=50, required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=list(KIND_LABELS.items()))
+    title_ko = forms.CharField(label=_("Title (Korean)"), max_length=200, required=False)
+    title_en = forms.CharField(label=_("Title (English)"), max_length=200, required=False)
+    points = forms.FloatField(label=_("Points"), min_value=0, initial=1)
+    prompt_ko = _text(label=_("Prompt (Korean, Markdown + $math$)"))
+    prompt_en = _text(label=_("Prompt (English, Markdown + $math$)"))
+    spec_yaml = _text(label=_("Kind settings (YAML)"))
+    template_code = _text(label=_("template.py — the starter code students see"))
+    reference_code = _text(label=_("reference.py — a correct solution (never shown to students)"))
+    probes_code = _text(label=_("probes.py — functions the checks call"))
+    revision = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def draft(self) -> QuestionDraft:
+        data = self.cleaned_data
+        kind = data["kind"]
+        files = {}
+        if kind == "code":
+            files = {name: _lf(data.get(f"{name}_code", "")) for name in ("template", "reference", "probes")}
+        return QuestionDraft(
+            slug=(data.get("slug") or "").strip(), kind=kind,
+            title={lang: data.get(f"title_{lang}", "") for lang in ("ko", "en")},
+            points=float(data["points"]),
+            prompts={lang: _lf(data.get(f"prompt_{lang}", "")) for lang in ("ko", "en")},
+            spec_yaml=_lf(data.get("spec_yaml", "")), files=files,
+        )
+
+    @classmethod
+    def from_draft(cls, draft: QuestionDraft, revision: str = "") -> QuestionForm:
+        return cls(initial={
+            "slug": draft.slug, "kind": draft.kind, "title_ko": draft.title.get("ko", ""),
+            "title_en": draft.title.get("en", ""), "points": draft.points,
+            "prompt_ko": draft.prompts.get("ko", ""), "prompt_en": draft.prompts.get("en", ""),
+            "spec_yaml": draft.spec_yaml, "template_code": draft.files.get("template", ""),
+            "reference_code": draft.files.get("reference", ""), "probes_code": draft.files.get("probes", ""),
+            "revision": revision,
+        })
+
+
+class ZipImportForm(forms.Form):
+    bundle = forms.FileField(label=_("Bundle zip"))
+    replace = forms.BooleanField(label=_("Replace the course's bundle with the same slug"), required=False)
+
+    def clean_bundle(self) -> object:
+        upload = self.cleaned_data["bundle"]
+        if upload.size > MAX_ZIP_BYTES:
+            raise forms.ValidationError(_("The zip is larger than %(limit)s bytes.") % {"limit": f"{MAX_ZIP_BYTES:,}"})
+        return upload
