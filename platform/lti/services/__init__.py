@@ -1,0 +1,1 @@
+"""Writes of the LTI app, one module per flow: registration, launch, deep linking, grades."""

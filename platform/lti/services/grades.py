@@ -1,0 +1,242 @@
+"""Grade passback (LTI Assignment and Grade Services).
+
+A score change marks one ``LtiGradeSync`` row pending per line item the student's assignment
+score goes to; a task then computes the score *at send time* and POSTs it, so retries and
+out-of-order tasks can only ever send the latest score."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import requests
+from assessments.models import Question
+from courses.models import Enrollment
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from pylti1p3.assignments_grades import AssignmentsGradesService
+from pylti1p3.exception import LtiException, LtiServiceException
+from pylti1p3.grade import Grade
+from pylti1p3.service_connector import ServiceConnector
+from submissions.models import QuizAnswer, Submission
+
+from lti import claims as c
+from lti.http import platform_http_session
+from lti.models import LtiGradeSync, LtiMembership, LtiResourceLink
+from lti.tool_conf import registration_to_pylti
+
+logger = logging.getLogger(__name__)
+
+# HTTP statuses worth retrying; anything else (400, 401, 403, 404, 422) is a configuration or data
+# problem that retrying will not fix: the row is marked failed for `manage.py lti_resend_grades`.
+# 409: Moodle refuses a score whose timestamp is not later, to the second, than the last one it
+# stored (two score changes within a second); the retry recomputes the score with a new timestamp.
+RETRYABLE_STATUSES = {408, 409, 425, 429, 500, 502, 503, 504}
+
+
+class GradeSendRetry(Exception):
+    """A temporary failure: the task retries with backoff."""
+
+
+@dataclass(frozen=True)
+class AssignmentScore:
+    given: float
+    maximum: float
+    activity_progress: str  # AGS: Initialized / InProgress / Completed
+    grading_progress: str  # AGS: FullyGraded / PendingManual
+
+
+def assignment_score_compute(*, assignment_id: int, student_id: int) -> AssignmentScore:
+    """The gradebook's rule (gradebook.selectors.gradebook_table): the sum, over the assignment's
+    active questions, of the student's best score per question (late penalty already applied).
+    Computed here rather than through the gradebook so the two apps can change independently."""
+    points = dict(
+        Question.objects.filter(assignment_id=assignment_id, active=True).values_list(
+            "pk", "points"
+        )
+    )
+    best: dict[int, float] = {}
+    for model in (Submission, QuizAnswer):
+        rows = (
+            model.objects.filter(user_id=student_id, question_id__in=points, score__isnull=False)
+            .values("question_id")
+            .annotate(best=Max("score"))
+        )
+        for row in rows:
+            best[row["question_id"]] = max(best.get(row["question_id"], 0.0), row["best"])
+    attempted = set(best)
+    attempted |= set(
+        Submission.objects.filter(user_id=student_id, question_id__in=points).values_list(
+            "question_id", flat=True
+        )
+    )
+    attempted |= set(
+        QuizAnswer.objects.filter(user_id=student_id, question_id__in=points).values_list(
+            "question_id", flat=True
+        )
+    )
+    manual_pending = QuizAnswer.objects.filter(
+        user_id=student_id, question_id__in=points, needs_manual=True, score__isnull=True
+    ).exists()
+    if not attempted:
+        activity = "Initialized"
+    elif attempted >= set(points):
+        activity = "Completed"
+    else:
+        activity = "InProgress"
+    # Moodle blanks the grade for anything but FullyGraded. Manual grading always ends in a score
+    # change (so a FullyGraded send follows); a queued code submission may end in an error without
+    # one, so it does not hold the grade back: the score is final for what has been graded.
+    grading = "PendingManual" if manual_pending else "FullyGraded"
+    return AssignmentScore(
+        given=round(sum(best.values()), 4),
+        maximum=float(sum(points.values())),
+        activity_progress=activity,
+        grading_progress=grading,
+    )
+
+
+def grade_sync_request(*, student_id: int, question_id: int) -> list[int]:
+    """Mark passback pending for every line item this student's score on this question feeds:
+    links bound to the question's assignment, in contexts where the student launched as a learner."""
+    assignment_id = (
+        Question.objects.filter(pk=question_id).values_list("assignment_id", flat=True).first()
+    )
+    if assignment_id is None:
+        return []
+    links = list(
+        LtiResourceLink.objects.filter(
+            assignment_id=assignment_id, context__registration__active=True
+        ).exclude(lineitem_url="")
+    )
+    if not links:
+        return []
+    memberships = LtiMembership.objects.filter(
+        context_id__in={link.context_id for link in links},
+        lti_user__user_id=student_id,
+        role=Enrollment.Role.STUDENT,
+    )
+    lti_users_by_context: dict[int, list[int]] = {}
+    for membership in memberships:
+        lti_users_by_context.setdefault(membership.context_id, []).append(membership.lti_user_id)
+    now = timezone.now()
+    sync_ids = []
+    for link in links:
+        for lti_user_id in lti_users_by_context.get(link.context_id, []):
+            sync, _created = LtiGradeSync.objects.update_or_create(
+                link=link,
+                lti_user_id=lti_user_id,
+                defaults={"status": LtiGradeSync.Status.PENDING, "requested_at": now},
+            )
+            sync_ids.append(sync.pk)
+    return sync_ids
+
+
+def grade_syncs_enqueue(*, sync_ids: list[int], send: Callable[[int], None]) -> None:
+    """Hand the rows to the queue after commit. A broker outage only delays: the rows stay
+    pending and `manage.py lti_resend_grades` sends them again."""
+
+    def _send_all() -> None:
+        for sync_id in sync_ids:
+            try:
+                send(sync_id)
+            except Exception:
+                logger.exception("LTI grade sync %s could not be queued; it stays pending", sync_id)
+
+    transaction.on_commit(_send_all)
+
+
+def _grade_build(*, score: AssignmentScore, user_sub: str) -> Grade:
+    return (
+        Grade()
+        .set_score_given(score.given)
+        .set_score_maximum(score.maximum)
+        .set_activity_progress(score.activity_progress)
+        .set_grading_progress(score.grading_progress)
+        .set_timestamp(datetime.now(UTC).isoformat(timespec="milliseconds"))
+        .set_user_id(user_sub)
+    )
+
+
+def grade_sync_send(*, sync_id: int, final_attempt: bool = True) -> str:
+    """POST the current assignment score to the line item. Returns the row's new status; raises
+    GradeSendRetry for temporary failures unless this is the final attempt."""
+    sync = (
+        LtiGradeSync.objects.select_related("link__context__registration", "lti_user")
+        .filter(pk=sync_id)
+        .first()
+    )
+    if sync is None or sync.status == LtiGradeSync.Status.SENT:
+        return "gone" if sync is None else sync.status  # sent already (a duplicate task)
+    requested_at = sync.requested_at
+    link, registration = sync.link, sync.link.context.registration
+    if link.assignment_id is None or not link.lineitem_url or not registration.active:
+        return _grade_sync_finish(
+            sync, requested_at, ok=False, error="link unbound or platform deactivated"
+        )
+    score = assignment_score_compute(
+        assignment_id=link.assignment_id, student_id=sync.lti_user.user_id
+    )
+    scopes = sorted(set(link.ags_scopes) | {c.AGS_SCORE_SCOPE})
+    connector = ServiceConnector(registration_to_pylti(registration), platform_http_session())
+    service = AssignmentsGradesService(connector, {"scope": scopes, "lineitem": link.lineitem_url})  # type: ignore[typeddict-item]
+    try:
+        service.put_grade(_grade_build(score=score, user_sub=sync.lti_user.sub))
+    except (LtiException, requests.RequestException, ValueError, KeyError) as exc:
+        status = exc.response.status_code if isinstance(exc, LtiServiceException) else None
+        retryable = status is None or status in RETRYABLE_STATUSES
+        logger.warning(
+            "LTI grade sync %s failed (%s): %s",
+            sync_id,
+            "retrying" if retryable and not final_attempt else "giving up",
+            exc,
+        )
+        _grade_sync_finish(
+            sync,
+            requested_at,
+            ok=False,
+            error=str(exc)[:2000],
+            keep_pending=retryable and not final_attempt,
+        )
+        if retryable and not final_attempt:
+            raise GradeSendRetry(str(exc)) from exc
+        return LtiGradeSync.Status.FAILED
+    logger.info(
+        "LTI grade sync %s: sent %s/%s for %s",
+        sync_id,
+        score.given,
+        score.maximum,
+        sync.lti_user.sub,
+    )
+    return _grade_sync_finish(sync, requested_at, ok=True, score=score)
+
+
+def _grade_sync_finish(
+    sync: LtiGradeSync,
+    requested_at: datetime,
+    *,
+    ok: bool,
+    error: str = "",
+    score: AssignmentScore | None = None,
+    keep_pending: bool = False,
+) -> str:
+    """Write the outcome. Compare-and-swap on requested_at: if a newer score change marked the row
+    again while we were sending, it stays pending for the task that change queued."""
+    fields: dict[str, object] = {"last_error": error}
+    if ok and score is not None:
+        fields.update(
+            status=LtiGradeSync.Status.SENT,
+            sent_at=timezone.now(),
+            sent_score=score.given,
+            sent_maximum=score.maximum,
+        )
+    else:
+        fields["status"] = (
+            LtiGradeSync.Status.PENDING if keep_pending else LtiGradeSync.Status.FAILED
+        )
+    LtiGradeSync.objects.filter(pk=sync.pk).update(attempts=F("attempts") + 1)
+    LtiGradeSync.objects.filter(pk=sync.pk, requested_at=requested_at).update(**fields)
+    return str(fields["status"])

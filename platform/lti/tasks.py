@@ -1,0 +1,27 @@
+"""Celery tasks of the LTI app (default queue): they take ids and call one service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from lti.services.grades import GradeSendRetry, grade_sync_send
+
+MAX_RETRIES = 8  # with backoff from 30 s up to an hour: about four hours of LMS outage
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=(GradeSendRetry,),
+    max_retries=MAX_RETRIES,
+    retry_backoff=30,
+    retry_backoff_max=3600,
+    retry_jitter=True,
+)
+def send_grade(self, sync_id: int) -> str:  # type: ignore[no-untyped-def]
+    return grade_sync_send(sync_id=sync_id, final_attempt=self.request.retries >= MAX_RETRIES)
+
+
+def send_grade_enqueue(sync_id: int) -> None:
+    send_grade.apply_async(args=[sync_id])
