@@ -9,6 +9,7 @@ from courses.models import Course
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from scoring.curve import LINEAR, STEP, late_credit
 
 from grader.bundle import QuestionSource
 
@@ -27,6 +28,15 @@ class Assignment(models.Model):
         AFTER_DUE = "after_due", _("After the due date")
         ALWAYS = "always", _("Always")
 
+    class LateCurveMode(models.TextChoices):
+        STEP = STEP, _("Steps")
+        LINEAR = LINEAR, _("Linear between points")
+
+    class FeedbackVisibility(models.TextChoices):
+        IMMEDIATELY = "immediately", _("Immediately")
+        AFTER_DUE = "after_due", _("After the due date")
+        NEVER = "never", _("Never")
+
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="assignments")
     slug = models.SlugField()
     title = models.JSONField(default=dict)  # {"ko": ..., "en": ...}
@@ -43,6 +53,17 @@ class Assignment(models.Model):
         default=HiddenChecks.AFTER_DUE,
     )
     show_explanations = models.BooleanField(_("show explanations after answering"), default=True)
+
+    # [[hours late, credit fraction], ...] (scoring/curve.py); empty = late_penalty_per_day per day.
+    late_curve = models.JSONField(_("late credit curve"), default=list, blank=True)
+    late_curve_mode = models.CharField(
+        _("late curve shape"), max_length=8, choices=LateCurveMode.choices, default=LateCurveMode.STEP
+    )
+    # Scores, check results and quiz feedback shown to students; staff always see them.
+    feedback_visibility = models.CharField(
+        _("show scores and feedback to students"), max_length=16, choices=FeedbackVisibility.choices,
+        default=FeedbackVisibility.IMMEDIATELY,
+    )
     bundle_dir = models.CharField(max_length=500, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -65,25 +86,51 @@ class Assignment(models.Model):
     def late_penalty_percent(self) -> float:
         return round(self.late_penalty_per_day * 100, 2)
 
-    def is_open(self, at: datetime) -> bool:
+    # The methods below take an optional per-student ``due_at``/``closes_at`` (an extension, see
+    # scoring.deadlines.effective_window); without them they use the assignment's own dates.
+
+    def is_open(self, at: datetime, *, closes_at: datetime | None = None) -> bool:
         if self.opens_at and at < self.opens_at:
             return False
-        return not (self.closes_at and at >= self.closes_at)
+        closes_at = closes_at or self.closes_at
+        return not (closes_at and at >= closes_at)
 
-    def days_late(self, at: datetime) -> int:
+    def hours_late(self, at: datetime, *, due_at: datetime | None = None) -> float:
+        due_at = due_at or self.due_at
+        if not due_at or at <= due_at:
+            return 0.0
+        return (at - due_at).total_seconds() / 3600
+
+    def days_late(self, at: datetime, *, due_at: datetime | None = None) -> int:
         """Whole days (started) after the due date; 0 when on time or without a due date."""
-        if not self.due_at or at <= self.due_at:
-            return 0
-        return math.ceil((at - self.due_at).total_seconds() / 86400)
+        return math.ceil(self.hours_late(at, due_at=due_at) / 24)
 
-    def credit_factor(self, at: datetime) -> float:
-        return max(0.0, 1.0 - self.late_penalty_per_day * self.days_late(at))
+    def credit_factor(self, at: datetime, *, due_at: datetime | None = None) -> float:
+        return late_credit(
+            hours_late=self.hours_late(at, due_at=due_at), points=self.late_curve_points,
+            mode=self.late_curve_mode, penalty_per_day=self.late_penalty_per_day,
+        )
 
-    def reveals_hidden(self, at: datetime) -> bool:
+    @property
+    def late_curve_points(self) -> list[tuple[float, float]]:
+        return [(float(hours), float(credit)) for hours, credit in (self.late_curve or [])]
+
+    def _past_due(self, at: datetime, due_at: datetime | None) -> bool:
+        due_at = due_at or self.due_at
+        return bool(due_at and at > due_at)
+
+    def reveals_hidden(self, at: datetime, *, due_at: datetime | None = None) -> bool:
         if self.hidden_checks == self.HiddenChecks.ALWAYS:
             return True
         if self.hidden_checks == self.HiddenChecks.AFTER_DUE:
-            return bool(self.due_at and at > self.due_at)
+            return self._past_due(at, due_at)
+        return False
+
+    def reveals_feedback(self, at: datetime, *, due_at: datetime | None = None) -> bool:
+        if self.feedback_visibility == self.FeedbackVisibility.IMMEDIATELY:
+            return True
+        if self.feedback_visibility == self.FeedbackVisibility.AFTER_DUE:
+            return self._past_due(at, due_at)
         return False
 
 

@@ -9,6 +9,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from scoring.deadlines import effective_window
+from scoring.visibility import feedback_hidden_message, feedback_visible
 from submissions.feedback import feedback_html
 from submissions.models import QuizAnswer
 from submissions.selectors import (
@@ -26,8 +28,11 @@ from grader.submission import MAX_CODE_BYTES
 
 
 def attempts_left(*, question: Question, enrollment: Enrollment, used: int) -> int | None:
-    limit = question.assignment.max_attempts
-    if not limit or enrollment.is_staff_role:
+    if enrollment.is_staff_role:
+        return None
+    # The student's own limit: an extension may add attempts.
+    limit = effective_window(user_id=enrollment.user_id, assignment=question.assignment).max_attempts
+    if not limit:
         return None
     return max(0, limit - used)
 
@@ -36,15 +41,22 @@ def can_submit(*, question: Question, enrollment: Enrollment, used: int) -> tupl
     if enrollment.is_staff_role:
         return True, ""
     now = timezone.now()
-    assignment = question.assignment
-    if assignment.opens_at and now < assignment.opens_at:
+    # The student's own dates (scoring.deadlines): an extension keeps the form open for them.
+    window = effective_window(user_id=enrollment.user_id, assignment=question.assignment)
+    if window.not_open_yet(now):
         return False, _("This assignment is not open yet.")
-    if assignment.closes_at and now >= assignment.closes_at:
+    if window.is_closed(now):
         return False, _("This assignment is closed.")
     left = attempts_left(question=question, enrollment=enrollment, used=used)
     if left == 0:
-        return False, _("You have used all %(count)d attempts for this question.") % {"count": assignment.max_attempts}
+        return False, _("You have used all %(count)d attempts for this question.") % {"count": window.max_attempts}
     return True, ""
+
+
+def results_visible(*, question: Question, enrollment: Enrollment) -> bool:
+    return feedback_visible(
+        assignment=question.assignment, user_id=enrollment.user_id, viewer_is_staff=enrollment.is_staff_role
+    )
 
 
 def code_question_context(*, user: AbstractBaseUser, question: Question, enrollment: Enrollment, lang: str) -> dict[str, Any]:
@@ -82,6 +94,7 @@ def code_question_context(*, user: AbstractBaseUser, question: Question, enrollm
         "can_submit": allowed,
         "closed_reason": reason,
         "attempts_left": attempts_left(question=question, enrollment=enrollment, used=used),
+        "scores_hidden": not results_visible(question=question, enrollment=enrollment),
     }
 
 
@@ -98,8 +111,10 @@ def quiz_question_context(*, user: AbstractBaseUser, question: Question, enrollm
     latest = answers[0] if answers else None
     allowed, reason = can_submit(question=question, enrollment=enrollment, used=used)
     explanation = ""
-    if enrollment.is_staff_role or (latest and question.assignment.show_explanations and (
-        latest.correct or not allowed or question.assignment.days_late(timezone.now()) > 0
+    hidden = not results_visible(question=question, enrollment=enrollment)
+    late = effective_window(user_id=user.pk, assignment=question.assignment).days_late(timezone.now()) > 0
+    if enrollment.is_staff_role or (latest and not hidden and question.assignment.show_explanations and (
+        latest.correct or not allowed or late
     )):
         # Students see the worked explanation once it can no longer give the answer away: after a
         # correct answer, when no attempt is left (or the window closed), or after the due date.
@@ -115,7 +130,19 @@ def quiz_question_context(*, user: AbstractBaseUser, question: Question, enrollm
         "answers": answers,
         "explanation_html": markdown_render(explanation) if explanation else "",
         "attempts_left": attempts_left(question=question, enrollment=enrollment, used=used),
+        "manual_grade": _manual_grade(latest),
+        # Scores and feedback not shown yet (scoring.visibility): the template shows this notice.
+        "feedback_hidden": feedback_hidden_message(question.assignment) if hidden else "",
     }
+
+
+def _manual_grade(latest: QuizAnswer | None) -> Any:
+    """The staff grade of a graded descriptive answer (its rubric items are shown to the student)."""
+    if latest is None or not latest.needs_manual or latest.score is None:
+        return None
+    from grading.selectors import manual_grade_latest
+
+    return manual_grade_latest(answer=latest)
 
 
 def question_prompt_html(*, question: Question, lang: str) -> str:

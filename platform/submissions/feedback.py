@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils.html import format_html
+from scoring.visibility import feedback_hidden_message, feedback_visible, hidden_checks_visible
 
 from grader.result import CheckOutcome, GradeResult
 from submissions.models import Submission
@@ -25,12 +26,26 @@ def result_visible(results: dict[str, Any], *, reveal_hidden: bool) -> dict[str,
 
 
 def reveals_hidden(submission: Submission, *, viewer_is_staff: bool) -> bool:
-    return viewer_is_staff or submission.question.assignment.reveals_hidden(timezone.now())
+    # The owner's due date (an extension moves it) decides "after the due date".
+    return hidden_checks_visible(
+        assignment=submission.question.assignment, user_id=submission.user_id, viewer_is_staff=viewer_is_staff
+    )
+
+
+def reveals_feedback(submission: Submission, *, viewer_is_staff: bool) -> bool:
+    return feedback_visible(
+        assignment=submission.question.assignment, user_id=submission.user_id, viewer_is_staff=viewer_is_staff
+    )
 
 
 def feedback_html(submission: Submission, *, viewer_is_staff: bool) -> str | None:
     if not submission.is_final:
         return None
+    if submission.status == Submission.Status.GRADED and not reveals_feedback(submission, viewer_is_staff=viewer_is_staff):
+        return format_html(
+            '<div class="feedback-body feedback-hidden"><p class="notice">{}</p></div>',
+            feedback_hidden_message(submission.question.assignment),
+        )
     context: dict[str, Any] = {"submission": submission}
     if submission.results:
         revealed = reveals_hidden(submission, viewer_is_staff=viewer_is_staff)

@@ -4,25 +4,43 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
 from submissions.services.errors import SubmitRefused
 
 View = Callable[..., HttpResponse]
+# What a browser's crypto.randomUUID() (or any sane client) sends; anything else is refused before
+# it reaches the database (a NUL byte or a lone surrogate would crash the query instead).
+IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9._:-]{8,64}")
+# <int:...> in a URL accepts any number of digits; the databases stop at signed 64 bits and raise
+# (OverflowError on SQLite, DataError on Postgres) instead of finding nothing.
+MAX_DATABASE_ID = 2**63 - 1
 
 
 def json_error(message: str, status: int) -> JsonResponse:
     return JsonResponse({"error": message}, status=status)
 
 
+def _no_constants(name: str) -> object:
+    raise ValueError(f"{name} is not JSON")
+
+
 def json_body(request: HttpRequest) -> dict[str, Any]:
-    """The request's JSON object, or ``SubmitRefused`` for oversized, non-UTF-8 or malformed bodies."""
+    """The request's JSON object, or ``SubmitRefused`` for oversized, non-UTF-8 or malformed bodies.
+
+    Only ``application/json`` is read: the browser code always declares it, and refusing form and
+    text bodies keeps these endpoints out of reach of plain cross-site forms as a second line
+    behind the CSRF check.
+    """
+    if request.content_type != "application/json":
+        raise SubmitRefused(_("The request must be JSON (Content-Type: application/json)."), status=415)
     try:
         raw = request.body
     except RequestDataTooBig:
@@ -32,16 +50,38 @@ def json_body(request: HttpRequest) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise SubmitRefused(_("The request is not UTF-8 text."), status=400) from None
     try:
-        data = json.loads(text)
-    except ValueError:
+        # NaN/Infinity are not JSON; absurd nesting would exhaust the interpreter's stack.
+        data = json.loads(text, parse_constant=_no_constants)
+    except (ValueError, RecursionError):
         raise SubmitRefused(_("The request is not valid JSON."), status=400) from None
     if not isinstance(data, dict):
         raise SubmitRefused(_("The request must be a JSON object."), status=400)
     return data
 
 
+def idempotency_key_from(data: dict[str, Any]) -> str:
+    key = data.get("idempotency_key")
+    if not isinstance(key, str) or not IDEMPOTENCY_KEY.fullmatch(key):
+        raise SubmitRefused(_("The request needs an idempotency key."), status=400)
+    return key
+
+
+def ids_in_range(view: View) -> View:
+    """404 for an id in the URL no row can have, before any query sees it."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if any(isinstance(value, int) and value > MAX_DATABASE_ID for value in (*args, *kwargs.values())):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 def json_endpoint(*methods: str) -> Callable[[View], View]:
     def decorate(view: View) -> View:
+        checked = ids_in_range(view)
+
         @login_not_required  # answered below as JSON: the browser's fetch cannot follow a redirect to a form
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -52,11 +92,13 @@ def json_endpoint(*methods: str) -> Callable[[View], View]:
                 response["Allow"] = ", ".join(methods)
                 return response
             try:
-                return view(request, *args, **kwargs)
+                return checked(request, *args, **kwargs)
             except SubmitRefused as refused:
                 return json_error(refused.message, refused.status)
             except Http404:
                 return json_error(_("Not found."), 404)
+            except PermissionDenied:
+                return json_error(_("You may not do this."), 403)
 
         return wrapper
 

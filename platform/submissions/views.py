@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from submissions.feedback import feedback_html
-from submissions.http import json_body, json_endpoint
+from submissions.feedback import feedback_html, reveals_feedback
+from submissions.http import idempotency_key_from, json_body, json_endpoint
 from submissions.models import Submission
 from submissions.presenters import status_label, status_message
 from submissions.selectors import submission_get_for_viewer
@@ -39,7 +39,7 @@ def submit_endpoint(request: HttpRequest, question_id: int) -> JsonResponse:
     data = json_body(request)
     receipt = submission_create(
         user=request.user, question=question, code=data.get("code"),
-        idempotency_key=data.get("idempotency_key"), lang=(get_language() or "ko")[:2],
+        idempotency_key=idempotency_key_from(data), lang=(get_language() or "ko")[:2],
     )
     submission = receipt.submission
     return JsonResponse(
@@ -64,7 +64,8 @@ def submission_status_payload(submission: Submission, *, viewer_is_staff: bool) 
         "id": submission.pk,
         "status": submission.status,
         "status_label": status_label(submission),
-        "score": submission.score,
+        # Hidden until the assignment shows feedback (scoring.visibility).
+        "score": submission.score if reveals_feedback(submission, viewer_is_staff=viewer_is_staff) else None,
         "max_score": submission.max_score,
         "feedback_html": feedback_html(submission, viewer_is_staff=viewer_is_staff),
         "message": status_message(submission),
@@ -73,7 +74,6 @@ def submission_status_payload(submission: Submission, *, viewer_is_staff: bool) 
 
 @json_endpoint("GET")
 def code_endpoint(request: HttpRequest, submission_id: int) -> JsonResponse:
-    submission, _staff = submission_get_for_viewer(user=request.user, submission_id=submission_id)
-    return JsonResponse(
-        {"code": submission.code, "created_at": submission.created_at.isoformat(), "score": submission.score}
-    )
+    submission, staff = submission_get_for_viewer(user=request.user, submission_id=submission_id)
+    score = submission.score if reveals_feedback(submission, viewer_is_staff=staff) else None
+    return JsonResponse({"code": submission.code, "created_at": submission.created_at.isoformat(), "score": score})

@@ -11,12 +11,13 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from scoring.deadlines import effective_window
+from scoring.models import ScoreChange
+from scoring.services import score_change_record
 
 from grader.api import grade_code
 from grader.errors import GraderUnavailable
 from grader.result import REJECTED
-from scoring.models import ScoreChange
-from scoring.services import score_change_record
 from submissions.grading import code_question_get, executor_get
 from submissions.models import Submission
 from submissions.services.submit import submission_enqueue
@@ -66,12 +67,15 @@ def submission_grade(*, submission_id: int, worker: str) -> GradeOutcome:
         })
         return GradeOutcome.FAILED
     max_raw = result.max_score or 1.0
-    factor = submission.question.assignment.credit_factor(submission.created_at)
+    # The student's own due date (an extension) decides how late the submission was.
+    window = effective_window(user_id=submission.user_id, assignment=submission.question.assignment)
+    factor = window.credit(submission.created_at)
     score = round(result.score / max_raw * submission.max_score * factor, 4)
     with transaction.atomic():
         finished = _finish(submission, status=S.GRADED, counts=result.status != REJECTED, fields={
             "raw_score": result.score,
             "score": score,
+            "late_days": window.days_late(submission.created_at),
             "verdict": result.status,
             "results": result.to_dict(),
             "output": result.output,

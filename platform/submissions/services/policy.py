@@ -9,6 +9,7 @@ from courses.models import Enrollment
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Model
 from django.utils.translation import gettext as _
+from scoring.deadlines import effective_window
 
 from submissions.services.errors import SubmitRefused
 
@@ -33,19 +34,21 @@ def attempts_used(*, model: type[Model], user: AbstractBaseUser, question: Quest
 def submission_policy_check(
     *, enrollment: Enrollment, question: Question, used: int, at: datetime
 ) -> None:
-    """Raise ``SubmitRefused`` (403) when the window is closed or the attempts are used up.
-    Course staff may always submit (to try their own questions)."""
+    """Raise ``SubmitRefused`` (403) when the window is closed or the attempts are used up, by
+    the student's own dates and attempt limit (an extension applies). Course staff may always
+    submit (to try their own questions)."""
     if enrollment.is_staff_role:
         return
     assignment = question.assignment
     if not question.active or not assignment.published or question.current_version_id is None:
         raise SubmitRefused(_("This question is not open for submissions."), status=403)
-    if assignment.opens_at and at < assignment.opens_at:
+    window = effective_window(user_id=enrollment.user_id, assignment=assignment)
+    if window.not_open_yet(at):
         raise SubmitRefused(_("This assignment is not open yet."), status=403)
-    if assignment.closes_at and at >= assignment.closes_at:
+    if window.is_closed(at):
         raise SubmitRefused(_("This assignment is closed."), status=403)
-    if assignment.max_attempts and used >= assignment.max_attempts:
+    if window.max_attempts and used >= window.max_attempts:
         raise SubmitRefused(
-            _("You have used all %(count)d attempts for this question.") % {"count": assignment.max_attempts},
+            _("You have used all %(count)d attempts for this question.") % {"count": window.max_attempts},
             status=403,
         )

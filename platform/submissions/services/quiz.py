@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from scoring.deadlines import effective_window
 from scoring.models import ScoreChange
 from scoring.services import score_change_record
 
@@ -40,14 +41,15 @@ def quiz_answer_create(
             raise SubmitRefused(_("Too many answers in a minute. Wait a moment and try again."), status=429)
         variables = kind.variant(version.spec, seed)
         grade = kind.grade(version.spec, variables, answer, lang)
-        assignment = question.assignment
+        # The student's own due date (an extension) decides the late credit.
+        window = effective_window(user_id=user.pk, assignment=question.assignment)
         fraction = max(0.0, min(1.0, float(grade.fraction)))
-        score = None if grade.needs_manual else round(fraction * question.points * assignment.credit_factor(now), 4)
+        score = None if grade.needs_manual else round(fraction * question.points * window.credit(now), 4)
         quiz_answer = QuizAnswer.objects.create(
             user=user, question=question, version=version, answer=answer, seed=seed,
             attempt=QuizAnswer.objects.filter(user=user, question=question).count() + 1,
             fraction=fraction, correct=bool(grade.correct), needs_manual=bool(grade.needs_manual),
-            score=score, max_score=question.points, late_days=assignment.days_late(now),
+            score=score, max_score=question.points, late_days=window.days_late(now),
             feedback=grade.feedback or "", misconception=(grade.misconception or "")[:200],
             details=grade.details or {},
         )
