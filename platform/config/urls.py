@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
@@ -13,6 +14,11 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # The language switch is on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    # The admin's own log-in form, behind the same throttle (it would otherwise allow unlimited guesses).
+    path("admin/login/", ThrottledLoginView.as_view(
+        template_name="admin/login.html", authentication_form=AdminAuthenticationForm,
+        extra_context={"site_header": admin.site.site_header, "site_title": admin.site.site_title},
+    ), name="admin_login"),
     path("admin/", admin.site.urls),
     path("", include("courses.urls")),
     path("", include("assessments.urls")),

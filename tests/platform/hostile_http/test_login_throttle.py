@@ -165,12 +165,23 @@ def test_the_next_parameter_cannot_redirect_off_site(student):
     assert response.status_code == 302 and "evil.example" not in response["Location"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "config/urls.py: /admin/login/ is Django's own AdminSite login, not the throttled view; password "
-    "guessing there is unlimited (owner of config/urls.py: route admin/login/ to ThrottledLoginView)"))
 def test_the_admin_login_is_throttled_too(student):
     client = client_for()
     for _ in range(throttle.FAILURES_PER_USERNAME):
         client.post("/admin/login/", {"username": "owner", "password": "guess"}, REMOTE_ADDR="10.0.0.5")
     response = client.post("/admin/login/", {"username": "owner", "password": "guess"}, REMOTE_ADDR="10.0.0.5")
     assert response.status_code == 429
+
+
+def test_the_admin_login_still_lets_staff_in_and_keeps_students_out(student):
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.create_superuser("root-admin", "root@example.org", "pw-root-admin")
+    client = client_for()
+    assert client.get("/admin/login/").status_code == 200
+    refused = client.post("/admin/login/", {"username": student.username, "password": "nope"})
+    assert refused.status_code == 200 and b"errornote" in refused.content
+    response = client.post("/admin/login/?next=/admin/", {"username": "root-admin", "password": "pw-root-admin",
+                                                           "next": "/admin/"})
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 200
