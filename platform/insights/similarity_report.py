@@ -1,0 +1,176 @@
+"""Similarity of a code question's submissions: each student's latest submission, fingerprinted
+without the starter template (``insights.similarity``), and the pairs worth a human look."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+import zlib
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from assessments.models import Question, QuestionVersion
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.http import Http404
+from submissions.models import Submission
+
+from insights import similarity
+from insights.selectors import student_ids
+
+COMMON_SHARE = 0.5
+MIN_DOCUMENTS_FOR_COMMON = 8
+# Bump when tokenizing or fingerprinting changes: cached fingerprints of the old kind must not mix.
+FINGERPRINT_VERSION = f"v1-k{similarity.K}-w{similarity.WINDOW}"
+FINGERPRINT_CACHE_SECONDS = 7 * 24 * 3600
+
+
+@dataclass
+class Candidate:
+    submission_id: int
+    user_id: int
+    username: str
+    name: str
+    created_at: datetime
+    score: float | None
+
+
+@dataclass
+class FlaggedPair:
+    a: Candidate
+    b: Candidate
+    similarity: float
+    containment: float
+    shared: int
+
+    @property
+    def percent(self) -> int:
+        return round(self.similarity * 100)
+
+
+@dataclass
+class SimilarityReport:
+    question: Question
+    compared: int
+    threshold: float
+    pairs: list[FlaggedPair]  # the most similar ``limit`` of them
+    total_pairs: int  # above the threshold, before the limit
+    elapsed_ms: float
+    ignored_common: int  # fingerprints shared by so many students they are the exercise's idiom
+
+
+@dataclass
+class _Corpus:
+    documents: list[similarity.Document]
+    candidates: dict[int, Candidate]
+    ignored: set[int]
+    template: str
+
+
+def _corpus(*, question: Question) -> _Corpus:
+    users = student_ids(course=question.assignment.course)
+    latest: dict[int, int] = {}
+    for user_id, submission_id in (
+        Submission.objects.filter(question=question, user_id__in=users).exclude(verdict="rejected")
+        .order_by("created_at", "id").values_list("user_id", "id")
+    ):
+        latest[user_id] = submission_id
+    rows = list(Submission.objects.filter(id__in=latest.values()).values_list(
+        "id", "user_id", "code", "version_id", "created_at", "score"))
+    # Students may have started from different versions of the template: strip all of them.
+    templates = [
+        str((files or {}).get("template", ""))
+        for files in QuestionVersion.objects.filter(id__in={row[3] for row in rows}).values_list("files", flat=True)
+    ]
+    template = "\n".join(templates)
+    people = {
+        user.pk: user for user in get_user_model().objects.filter(id__in=latest.keys())
+    }
+    prints = _fingerprints(codes={row[0]: row[2] for row in rows}, template=template)
+    documents, candidates = [], {}
+    for submission_id, user_id, code, _version, created_at, score in sorted(rows):
+        user = people[user_id]
+        candidates[submission_id] = Candidate(
+            submission_id=submission_id, user_id=user_id, username=user.get_username(),
+            name=user.get_full_name() or user.get_username(), created_at=created_at, score=score,
+        )
+        # Tokens are only needed to highlight a pair: the pair view rebuilds its two documents.
+        documents.append(similarity.Document(key=submission_id, code=code, tokens=[], prints=prints[submission_id]))
+    postings: dict[int, list[int]] = defaultdict(list)
+    for index, document in enumerate(documents):
+        for h in document.prints:
+            postings[h].append(index)
+    ignored = similarity.common_fingerprints(postings, len(documents), COMMON_SHARE, MIN_DOCUMENTS_FOR_COMMON)
+    return _Corpus(documents=documents, candidates=candidates, ignored=ignored, template=template)
+
+
+def _fingerprints(*, codes: dict[int, str], template: str) -> dict[int, dict[int, list[int]]]:
+    """Fingerprints per submission id, cached: a submission's code never changes, so only new
+    submissions are tokenized on the next page load (tokenizing is most of the cost)."""
+    prefix = f"insights:prints:{FINGERPRINT_VERSION}:{zlib.crc32(template.encode())}:"
+    try:
+        cached = cache.get_many([prefix + str(submission_id) for submission_id in codes])
+    except Exception:  # noqa: BLE001 - a cache outage must only cost time, never the page
+        cached = {}
+    result: dict[int, dict[int, list[int]]] = {}
+    fresh: dict[str, dict[int, list[int]]] = {}
+    for submission_id, code in codes.items():
+        key = prefix + str(submission_id)
+        if key in cached:
+            result[submission_id] = cached[key]
+        else:
+            result[submission_id] = fresh[key] = similarity.document_build(
+                key=submission_id, code=code, template=template).prints
+    if fresh:
+        with contextlib.suppress(Exception):  # as above: the cache is an optimisation only
+            cache.set_many(fresh, timeout=FINGERPRINT_CACHE_SECONDS)
+    return result
+
+
+def question_similarity(*, question: Question, threshold: float = 0.5, limit: int = 200) -> SimilarityReport:
+    started = time.perf_counter()
+    corpus = _corpus(question=question)
+    pairs = similarity.similar_pairs(
+        corpus.documents, threshold=threshold, common_share=COMMON_SHARE,
+        min_documents_for_common=MIN_DOCUMENTS_FOR_COMMON,
+    )
+    flagged = [
+        FlaggedPair(a=corpus.candidates[int(pair.a)], b=corpus.candidates[int(pair.b)],  # type: ignore[call-overload]
+                    similarity=pair.similarity, containment=pair.containment, shared=pair.shared)
+        for pair in pairs[:limit]  # nobody reads further; a lower threshold was the real mistake
+    ]
+    return SimilarityReport(
+        question=question, compared=len(corpus.documents), threshold=threshold, pairs=flagged,
+        total_pairs=len(pairs),
+        elapsed_ms=(time.perf_counter() - started) * 1000, ignored_common=len(corpus.ignored),
+    )
+
+
+@dataclass
+class PairView:
+    a: Candidate
+    b: Candidate
+    lines_a: list[similarity.Line]
+    lines_b: list[similarity.Line]
+    similarity: float
+    shared: int
+
+
+def similarity_pair(*, question: Question, a_id: int, b_id: int) -> PairView:
+    """Two of the compared submissions side by side, regions they share marked. Both ids must be
+    among this question's compared submissions (anything else is a 404)."""
+    corpus = _corpus(question=question)
+    by_key = {document.key: document for document in corpus.documents}
+    if a_id == b_id or a_id not in by_key or b_id not in by_key:
+        raise Http404
+    a = similarity.document_build(key=a_id, code=by_key[a_id].code, template=corpus.template)
+    b = similarity.document_build(key=b_id, code=by_key[b_id].code, template=corpus.template)
+    marked_a, marked_b = similarity.matched_tokens(a, b, ignored=corpus.ignored)
+    # Scored with the corpus-wide idioms removed, exactly as in the list of pairs.
+    score, shared = similarity.pair_similarity(a, b, ignored=corpus.ignored)
+    return PairView(
+        a=corpus.candidates[a_id], b=corpus.candidates[b_id],
+        lines_a=similarity.highlighted_lines(a, marked_a), lines_b=similarity.highlighted_lines(b, marked_b),
+        similarity=score, shared=shared,
+    )
