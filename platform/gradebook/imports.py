@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from grading.selectors import question_is_manual
 from grading.services import GradingRefused, manual_grade_import
+from scoring.deadlines import late_credit
 from submissions.models import QuizAnswer
 
 MAX_IMPORT_BYTES = 1_000_000
@@ -133,7 +134,7 @@ def _check_line(line: ImportLine, *, course: Course, students: dict[str, int], q
     line.answer_id = answer.pk
     line.old_score = answer.score
     line.raw_score = score
-    line.new_score = round(score * question.assignment.credit_factor(answer.created_at), 4)
+    line.new_score = round(score * late_credit(answer), 4)
     line.unchanged = line.new_score == line.old_score and (not line.comment or line.comment == answer.feedback)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from assessments.markdown import markdown_render
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils.translation import get_language
+from scoring.deadlines import late_credit
 from submissions.models import QuizAnswer
 
 from grading.forms import GradeForm
@@ -78,7 +79,7 @@ def grade_page_context(
         "older": list(answer_history(answer=answer)),
         "neighbours": answer_neighbours(answer=answer, grader=grader, who=who),
         "assigned_to": assignment_row.grader if assignment_row else None,
-        "credit_factor": question.assignment.credit_factor(answer.created_at),
+        "credit_factor": late_credit(answer),
     }
 
 

@@ -10,6 +10,7 @@ from courses.models import Course, Enrollment
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext as _
+from scoring.deadlines import late_credit
 from scoring.models import ScoreChange
 from scoring.services import score_change_record
 from submissions.models import QuizAnswer
@@ -56,7 +57,7 @@ def _grade_write(
             raw = rubric_total(items, wanted, adjustment, question.points)
         else:
             raw = clamp_points(raw_score, question.points)
-        score = round(raw * question.assignment.credit_factor(answer.created_at), 4)
+        score = round(raw * late_credit(answer), 4)
         old_score = answer.score
         answer.score = score
         answer.fraction = raw / question.points if question.points else 0.0

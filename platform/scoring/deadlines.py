@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from assessments.models import Assignment
 
@@ -86,3 +87,9 @@ def effective_windows(*, assignment: Assignment, user_ids: set[int] | None = Non
     if user_ids is not None:
         rows = rows.filter(student_id__in=user_ids)
     return {row.student_id: window_with_extension(assignment, row) for row in rows}
+
+
+def late_credit(answer: Any) -> float:
+    """Late credit of a stored submission or quiz answer, under its student's own deadline."""
+    window = effective_window(user_id=answer.user_id, assignment=answer.question.assignment)
+    return window.credit(answer.created_at)

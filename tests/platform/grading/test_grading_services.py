@@ -61,6 +61,22 @@ def test_it_applies_the_late_credit_factor_of_the_answer_time(student, ta, expla
     assert ManualGrade.objects.get(quiz_answer=given).raw_score == 3.0
 
 
+def test_a_students_extension_spares_the_late_penalty(student, fellow, ta, instructor, explain):
+    from scoring.models import Extension
+
+    assignment = explain.assignment
+    mine, theirs = answer(student, explain), answer(fellow, explain)
+    assignment.due_at = mine.created_at - timedelta(days=1, hours=1)
+    assignment.save()
+    Extension.objects.create(assignment=assignment, student=student, granted_by=instructor,
+                             due_at=mine.created_at + timedelta(days=1))
+    manual_grade_save(answer_id=mine.pk, grader=ta, checked=[0, 2])
+    manual_grade_save(answer_id=theirs.pk, grader=ta, checked=[0, 2])
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert mine.score == pytest.approx(3.0) and theirs.score == pytest.approx(1.5)
+
+
 def test_a_regrade_records_old_and_new(student, ta, instructor, explain):
     given = answer(student, explain)
     first = manual_grade_save(answer_id=given.pk, grader=ta, checked=[0])
