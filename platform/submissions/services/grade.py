@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import enum
 import logging
+import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from scoring.deadlines import effective_window
@@ -17,13 +19,16 @@ from scoring.services import score_change_record
 
 from grader.api import grade_code
 from grader.errors import GraderUnavailable
-from grader.result import REJECTED
+from grader.result import REJECTED, GradeResult
 from submissions.grading import code_question_get, executor_get
 from submissions.models import Submission
 from submissions.services.submit import submission_enqueue
 
 logger = logging.getLogger(__name__)
 MAX_INFRA_FAILURES = 10
+# How long a worker keeps trying to store a computed grade while the database is unavailable.
+DB_RETRY_SECONDS = 60.0
+DB_RETRY_FIRST_DELAY = 0.25
 S = Submission.Status
 
 
@@ -66,6 +71,13 @@ def submission_grade(*, submission_id: int, worker: str) -> GradeOutcome:
             "error_message": "The grader could not grade this submission; staff have been notified.",
         })
         return GradeOutcome.FAILED
+    # The grade is computed: a database hiccup now (locked, restarting) must not cost it, so the
+    # write is retried for a while instead of leaving the row `running` until the sweeper.
+    _retry_on_database_errors(lambda: _record_grade(submission, result), what=f"submission {submission_id}")
+    return GradeOutcome.GRADED
+
+
+def _record_grade(submission: Submission, result: GradeResult) -> None:
     max_raw = result.max_score or 1.0
     # The student's own due date (an extension) decides how late the submission was.
     window = effective_window(user_id=submission.user_id, assignment=submission.question.assignment)
@@ -87,7 +99,23 @@ def submission_grade(*, submission_id: int, worker: str) -> GradeOutcome:
                 new_score=score, source=ScoreChange.Source.GRADED, submission_id=submission.pk,
                 reason=f"attempt {submission.attempt}: {result.status}",
             )
-    return GradeOutcome.GRADED
+
+
+def _retry_on_database_errors(write: Callable[[], None], *, what: str) -> None:
+    waited = 0.0
+    delay = DB_RETRY_FIRST_DELAY
+    while True:
+        try:
+            write()
+            return
+        except (OperationalError, InterfaceError) as error:
+            if waited >= DB_RETRY_SECONDS:
+                raise
+            logger.warning("database unavailable while recording %s (%s); retrying in %.2f s", what, error, delay)
+            connection.close_if_unusable_or_obsolete()
+            time.sleep(delay)
+            waited += delay
+            delay = min(delay * 2, 5.0)
 
 
 def _finish(submission: Submission, *, status: str, counts: bool, fields: dict[str, object]) -> bool:
