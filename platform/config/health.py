@@ -1,12 +1,42 @@
-"""What /healthz checks: the database, Redis, and whether any Celery worker answers a ping."""
+"""What /healthz reports, and the worker heartbeat it reads.
+
+Components:
+- ``database``: ``SELECT 1`` on the default connection;
+- ``redis``: ``PING`` and the length of the ``grading`` queue (tasks waiting for a worker);
+- ``workers``: heartbeat keys that every Celery worker writes every ``WORKER_HEARTBEAT_SECONDS``
+  (expiring after three missed beats), each with its slots and whether its sandbox started;
+  the page shows counts only (it is public: no hostnames, no error messages).
+  A heartbeat rather than a Celery broadcast ping: a ping makes every health check wait for its
+  whole timeout, and it cannot tell a worker whose sandbox failed from a healthy one.
+
+``ok`` (and the HTTP status in ``config.views.healthz``: 200 or 503) means "this web node can
+serve": only the database decides it. Redis or the workers being down is ``status: degraded``:
+submissions are still stored and get graded once they are back (the sweeper re-sends them), so a
+load balancer must not take the web node out, but monitoring sees which component is down.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import json
+import logging
+import os
+import socket
+import threading
+import time
 from typing import Any
 
 import redis
 from django.conf import settings
 from django.db import connection
+
+logger = logging.getLogger(__name__)
+HEARTBEAT_PREFIX = "dlgrade:worker:"
+GRADING_QUEUE = "grading"
+
+
+def _redis_client() -> redis.Redis:
+    return redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
 
 
 def health_database() -> dict[str, Any]:
@@ -20,27 +50,92 @@ def health_database() -> dict[str, Any]:
 
 def health_redis() -> dict[str, Any]:
     try:
-        client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
-        client.ping()
-        return {"ok": True}
+        with _redis_client() as client:  # closes its connection: health checks come every few seconds
+            client.ping()
+            return {"ok": True, "queued_tasks": int(client.llen(GRADING_QUEUE))}
     except Exception as error:
         return {"ok": False, "error": type(error).__name__}
 
 
-def health_workers(timeout: float = 0.5) -> dict[str, Any]:
-    from config.celery import app
-
+def workers_alive() -> set[str] | None:
+    """Celery hostnames with a live heartbeat (``Submission.worker`` starts with one), or None
+    when Redis cannot say. Lets a sweeper tell a dead worker's rows from a slow one's."""
     try:
-        replies = app.control.inspect(timeout=timeout).ping() or {}
+        with _redis_client() as client:
+            return {key.decode()[len(HEARTBEAT_PREFIX):]
+                    for key in client.scan_iter(match=HEARTBEAT_PREFIX + "*", count=500)}
+    except Exception:
+        return None
+
+
+def health_workers() -> dict[str, Any]:
+    """Live workers from their heartbeats; ``ok`` when at least one can run the sandbox.
+
+    Counts only: /healthz is public, so worker names and sandbox error messages stay in the
+    workers' logs (and in Redis, for ``workers_alive`` and the container health check)."""
+    try:
+        with _redis_client() as client:
+            keys = list(client.scan_iter(match=HEARTBEAT_PREFIX + "*", count=500))
+            beats = [json.loads(raw) for raw in client.mget(keys) if raw] if keys else []
     except Exception as error:
-        return {"ok": False, "count": 0, "error": type(error).__name__}
-    return {"ok": bool(replies), "count": len(replies)}
+        return {"ok": False, "count": 0, "slots": 0, "error": type(error).__name__}
+    grading = [beat for beat in beats if beat.get("sandbox") == "ok"]
+    return {"ok": bool(grading), "count": len(beats), "slots": sum(int(beat["slots"]) for beat in grading),
+            "sandbox_unavailable": len(beats) - len(grading)}
 
 
 def health_report() -> dict[str, Any]:
     database = health_database()
-    cache_and_queue = health_redis()
-    # Without Redis a worker ping would only wait for its timeout; say so instead.
-    workers = health_workers() if cache_and_queue["ok"] else {"ok": False, "count": 0, "error": "redis down"}
-    checks = {"database": database, "redis": cache_and_queue, "workers": workers}
-    return {"ok": all(check["ok"] for check in checks.values()), **checks}
+    broker = health_redis()
+    # Without Redis there are no heartbeats to read; say why instead of a second failure.
+    workers = health_workers() if broker["ok"] else {"ok": False, "count": 0, "slots": 0, "error": "redis down"}
+    components = {"database": database, "redis": broker, "workers": workers}
+    if not database["ok"]:
+        status = "down"
+    elif all(component["ok"] for component in components.values()):
+        status = "ok"
+    else:
+        status = "degraded"
+    return {"ok": database["ok"], "status": status, **components}
+
+
+class WorkerHeartbeat:
+    """A daemon thread in each Celery worker that refreshes ``dlgrade:worker:<name>`` in Redis.
+
+    Writes survive Redis restarts (each beat is a fresh command; redis-py reconnects) and never
+    raise: a failed beat only makes the worker look absent until the next one succeeds.
+    """
+
+    def __init__(self, *, name: str, slots: int, interval: float) -> None:
+        self.name = name
+        self.slots = slots
+        self.interval = interval
+        self.sandbox = "starting"
+        self._stop = threading.Event()
+        self._client = _redis_client()  # one connection for the worker's lifetime (reconnects itself)
+        self._thread = threading.Thread(target=self._run, name="dlgrade-heartbeat", daemon=True)
+
+    @property
+    def key(self) -> str:
+        return HEARTBEAT_PREFIX + self.name
+
+    def start(self) -> None:
+        self.beat()  # visible at once, before the (slow) sandbox warm-up
+        self._thread.start()
+
+    def beat(self) -> None:
+        payload = {"name": self.name, "slots": self.slots, "sandbox": self.sandbox, "at": time.time(),
+                   "host": socket.gethostname(), "pid": os.getpid()}
+        try:
+            self._client.set(self.key, json.dumps(payload), ex=max(1, int(self.interval * 3)))
+        except Exception as error:
+            logger.debug("heartbeat not written: %s", error)
+
+    def stop(self) -> None:
+        self._stop.set()
+        with contextlib.suppress(Exception):  # Redis down: the key expires by itself
+            self._client.delete(self.key)  # a clean shutdown disappears at once
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.beat()

@@ -50,6 +50,9 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+if PRODUCTION and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure")):
+    # Sessions, CSRF tokens and every student's grading seed hang on this key (check --deploy W009).
+    raise ImproperlyConfigured("DJANGO_SECRET_KEY is too weak: use 50+ random characters")
 # Student seeds (inputs and quiz variants) are an HMAC of (user, question) under this secret.
 GRADING_SEED_SECRET = env_str("GRADING_SEED_SECRET") or SECRET_KEY
 DEBUG = env_bool("DJANGO_DEBUG", env_bool("DEBUG", not PRODUCTION))
@@ -62,8 +65,21 @@ if PRODUCTION and not ALLOWED_HOSTS:
 # Container health checks call http://127.0.0.1:8000/healthz from inside the container.
 ALLOWED_HOSTS += [host for host in ("127.0.0.1", "localhost") if host not in ALLOWED_HOSTS]
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
-SECURE_COOKIES = env_bool("DJANGO_SECURE_COOKIES", False)
+
+# HTTPS. Production defaults are the strict ones (`manage.py check --deploy` is clean with them);
+# each can be turned off from the environment, e.g. for a loopback benchmark without TLS.
+SECURE_COOKIES = env_bool("DJANGO_SECURE_COOKIES", PRODUCTION)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_COOKIES
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", PRODUCTION)
+# Container health checks speak plain HTTP to 127.0.0.1:8000: never redirect them.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Behind a TLS-terminating proxy (nginx, a load balancer) the request reaches gunicorn as HTTP;
+# trust the proxy's X-Forwarded-Proto only when told that such a proxy strips client copies of it.
+if env_bool("DJANGO_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", PRODUCTION)
 CSRF_COOKIE_HTTPONLY = False  # WEB-CONTRACT: the browser reads csrftoken and sends X-CSRFToken
 CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
@@ -123,15 +139,19 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"), conn_max_age=60
+        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
+        # Persistent connections, checked before reuse: a Postgres restart costs one failed
+        # check per connection instead of one failed request.
+        conn_max_age=env_int("DJANGO_DB_CONN_MAX_AGE", 60), conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # The web process and the worker write the same file: wait for locks instead of failing,
-    # and take the write lock at BEGIN so concurrent transactions queue up cleanly.
+    # and take the write lock at BEGIN so concurrent transactions queue up cleanly. The wait is
+    # configurable so fault-injection tests can make a held lock fail fast.
     DATABASES["default"]["OPTIONS"] = {
-        "timeout": 30,
+        "timeout": env_int("DJANGO_SQLITE_TIMEOUT", 30),
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
@@ -228,8 +248,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-submissions": {"task": "submissions.tasks.sweep_submissions", "schedule": 30.0},
 }
-SWEEP_QUEUED_AFTER_SECONDS = 20
-SWEEP_RUNNING_AFTER_SECONDS = 120
+SWEEP_QUEUED_AFTER_SECONDS = env_int("SWEEP_QUEUED_AFTER_SECONDS", 20)
+SWEEP_RUNNING_AFTER_SECONDS = env_int("SWEEP_RUNNING_AFTER_SECONDS", 120)
+# Each worker writes a heartbeat key in Redis (config/health.py); /healthz counts live ones.
+WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 10)
 
 LOGGING = {
     "version": 1,
