@@ -113,6 +113,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "config.middleware.BoundedUrlIdsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -247,6 +248,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-submissions": {"task": "submissions.tasks.sweep_submissions", "schedule": 30.0},
+    "sweep-stuck-regrades": {"task": "scoring.tasks.sweep_regrades", "schedule": 60.0},
+    "resend-pending-lti-grades": {"task": "lti.tasks.resend_pending_grades", "schedule": 300.0},
 }
 SWEEP_QUEUED_AFTER_SECONDS = env_int("SWEEP_QUEUED_AFTER_SECONDS", 20)
 SWEEP_RUNNING_AFTER_SECONDS = env_int("SWEEP_RUNNING_AFTER_SECONDS", 120)

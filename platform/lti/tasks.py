@@ -25,3 +25,24 @@ def send_grade(self, sync_id: int) -> str:  # type: ignore[no-untyped-def]
 
 def send_grade_enqueue(sync_id: int) -> None:
     send_grade.apply_async(args=[sync_id])
+
+
+# A pending passback older than this lost its task (broker outage, worker gone): send it again.
+RESEND_PENDING_AFTER_SECONDS = 10 * 60
+
+
+@shared_task(ignore_result=True)
+def resend_pending_grades() -> int:
+    """Beat: the automatic form of ``manage.py lti_resend_grades`` (pending rows only)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from lti.models import LtiGradeSync
+
+    cutoff = timezone.now() - timedelta(seconds=RESEND_PENDING_AFTER_SECONDS)
+    stale = LtiGradeSync.objects.filter(status=LtiGradeSync.Status.PENDING, requested_at__lt=cutoff)
+    ids = list(stale.values_list("pk", flat=True)[:500])
+    for sync_id in ids:
+        send_grade_enqueue(sync_id)
+    return len(ids)

@@ -17,3 +17,9 @@ def test_grading_has_its_own_queue_and_beat_runs_the_sweeper_every_30_seconds():
     assert sweep["task"] == "submissions.tasks.sweep_submissions" and sweep["schedule"] == 30.0
     app.loader.import_default_modules()
     assert {"submissions.tasks.grade_submission", "submissions.tasks.sweep_submissions"} <= set(app.tasks)
+
+
+def test_every_beat_entry_names_a_registered_task():
+    app.loader.import_default_modules()
+    for name, entry in app.conf.beat_schedule.items():
+        assert entry["task"] in app.tasks, name

@@ -170,12 +170,11 @@ def test_absurd_ids_are_404_not_server_errors(student, number):
     assert response.status_code == 404 and error_of(response)
 
 
-@pytest.mark.xfail(strict=True, raises=OverflowError, reason=(
-    "gradebook/views.py (and every <int:...> route outside courses/assessments/submissions views): an id "
-    "beyond 2**63-1 reaches the database and raises OverflowError (SQLite) / DataError (Postgres): a 500. "
-    "Fix for all apps at once: a bounded int path converter in the urls, or the check in courses.selectors"))
-def test_an_absurd_course_id_on_the_gradebook_is_404(instructor):
-    assert client_for(instructor).get(f"/courses/{'9' * 30}/gradebook").status_code == 404
+@pytest.mark.parametrize("path", ["/courses/{n}/gradebook", "/courses/{n}/grading/", "/courses/{n}/scoring/",
+                                  "/courses/{n}/insights/", "/authoring/courses/{n}/", "/lti/courses/{n}/",
+                                  "/courses/1/insights/questions/{n}/", "/courses/1/grading/answers/{n}/"])
+def test_an_absurd_id_in_any_app_is_404(instructor, path):
+    assert client_for(instructor).get(path.format(n="9" * 30)).status_code == 404
 
 
 @pytest.mark.parametrize("path", ["/api/submissions/-1", "/api/submissions/1e3", "/api/submissions/0x10",

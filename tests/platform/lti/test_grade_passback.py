@@ -287,3 +287,22 @@ def test_from_deep_link_to_grade_in_the_lms(
     assert received.lineitem == lms.lineitem_url("made-from-dl")
     assert (received.body["userId"], received.body["scoreGiven"]) == (sub, 2.0)
     assert received.body["scoreMaximum"] == item["lineItem"]["scoreMaximum"]
+
+
+def test_beat_resends_a_passback_lost_in_a_broker_outage(
+    lms, lti_student, quiz_question, monkeypatch, django_capture_on_commit_callbacks
+):
+    def broker_down(*_: object, **__: object) -> None:
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(tasks.send_grade, "apply_async", broker_down)
+    answer(lti_student.user, quiz_question, "right", django_capture_on_commit_callbacks)
+    sync = LtiGradeSync.objects.get()
+    monkeypatch.undo()
+    resent: list[int] = []
+    monkeypatch.setattr(tasks.send_grade, "apply_async", lambda args, **_: resent.append(args[0]))
+    assert tasks.resend_pending_grades() == 0 and resent == []  # too recent: its own task may still come
+    LtiGradeSync.objects.filter(pk=sync.pk).update(
+        requested_at=datetime.now(UTC) - timedelta(seconds=tasks.RESEND_PENDING_AFTER_SECONDS + 1)
+    )
+    assert tasks.resend_pending_grades() == 1 and resent == [sync.pk]

@@ -229,6 +229,15 @@ def test_a_lost_code_task_is_resent_when_the_progress_is_polled(instructor, code
     assert regrade_run_resend_stuck(run_id=run.pk) == []  # just sent: not again at once
 
 
+def test_beat_resends_lost_code_tasks_without_anyone_watching(instructor, code_question, code_answers, regrade_queue):
+    from scoring.tasks import sweep_regrades
+
+    run = regrade_preview_start(question=code_question, actor=instructor)
+    assert sweep_regrades() == run.items.count() > 0
+    assert sorted(regrade_queue.sent) == sorted(run.items.values_list("id", flat=True))
+    assert sweep_regrades() == 0
+
+
 def test_a_queued_submission_is_left_to_the_normal_pipeline(instructor, student, code_question, queue):
     from submissions.services.submit import submission_create
 

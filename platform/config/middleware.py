@@ -1,0 +1,36 @@
+"""Project-wide request guards that belong to no single app."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext
+
+# Databases stop at signed 64 bits; <int:...> in a URL accepts any number of digits, and a larger
+# one makes the query raise (OverflowError on SQLite, DataError on Postgres): a 500, not a 404.
+MAX_DATABASE_ID = 2**63 - 1
+
+
+class BoundedUrlIdsMiddleware:
+    """Answers 404 for any integer URL argument no row can have, before the view runs (as the
+    JSON error of the web contract under ``/api/``)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view: Callable[..., Any], args: tuple[Any, ...],
+                     kwargs: dict[str, Any]) -> HttpResponse | None:
+        if not any(_beyond_database(value) for value in (*args, *kwargs.values())):
+            return None
+        if request.path.startswith("/api/"):
+            return JsonResponse({"error": gettext("Not found.")}, status=404)
+        raise Http404
+
+
+def _beyond_database(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > MAX_DATABASE_ID
