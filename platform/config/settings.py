@@ -253,6 +253,8 @@ CELERY_BEAT_SCHEDULE = {
 }
 SWEEP_QUEUED_AFTER_SECONDS = env_int("SWEEP_QUEUED_AFTER_SECONDS", 20)
 SWEEP_RUNNING_AFTER_SECONDS = env_int("SWEEP_RUNNING_AFTER_SECONDS", 120)
+# Sooner for rows of a worker whose heartbeat has stopped (it died; jobs last seconds).
+SWEEP_DEAD_WORKER_AFTER_SECONDS = env_int("SWEEP_DEAD_WORKER_AFTER_SECONDS", 30)
 # Each worker writes a heartbeat key in Redis (config/health.py); /healthz counts live ones.
 WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 10)
 

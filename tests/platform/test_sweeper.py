@@ -60,3 +60,21 @@ def test_graded_rows_are_never_swept(student, code_question, queue):
     submission = make(student, code_question, "key-00000001")
     Submission.objects.filter(pk=submission.pk).update(status=S.GRADED)
     assert submission_sweep(now=timezone.now() + timedelta(hours=1)) == []
+
+
+def test_a_worker_without_a_heartbeat_gets_its_rows_back_sooner(student, code_question, queue, monkeypatch):
+    import submissions.services.grade as grade
+
+    dead = make(student, code_question, "key-00000011")
+    live = make(student, code_question, "key-00000012")
+    claimed = timezone.now() - timedelta(seconds=45)  # past the heartbeat limit, well before 120 s
+    Submission.objects.filter(pk=dead.pk).update(status=S.RUNNING, worker="celery@gone/1", claimed_at=claimed)
+    Submission.objects.filter(pk=live.pk).update(status=S.RUNNING, worker="celery@here/2", claimed_at=claimed)
+    monkeypatch.setattr(grade, "workers_alive", lambda: {"celery@here"})
+    assert submission_sweep() == [dead.pk]
+    live.refresh_from_db()
+    assert live.status == S.RUNNING
+    # Redis cannot say who is alive: only the 120-second rule applies.
+    Submission.objects.filter(pk=dead.pk).update(status=S.RUNNING, worker="celery@gone/1", claimed_at=claimed)
+    monkeypatch.setattr(grade, "workers_alive", lambda: None)
+    assert submission_sweep() == []

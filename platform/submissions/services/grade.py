@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
+from config.health import workers_alive
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q
@@ -147,16 +148,13 @@ def submission_sweep(*, now: datetime | None = None) -> list[int]:
     """Re-enqueue rows whose task evidently got lost. Safe to run anywhere, any number of times:
     a duplicate task finds the row already claimed and does nothing."""
     now = now or timezone.now()
-    running_cutoff = now - timedelta(seconds=settings.SWEEP_RUNNING_AFTER_SECONDS)
-    released = []
-    for submission_id, claimed_at in Submission.objects.filter(
-        status=S.RUNNING, claimed_at__lt=running_cutoff
-    ).values_list("id", "claimed_at"):
+    released = [
+        submission_id for submission_id, claimed_at in _lost_running_rows(now)
         # The worker died mid-job (or hangs): give the row back, unless it finished meanwhile.
         if Submission.objects.filter(id=submission_id, status=S.RUNNING, claimed_at=claimed_at).update(
             status=S.QUEUED, claimed_at=None, worker="", enqueued_at=None
-        ):
-            released.append(submission_id)
+        )
+    ]
     queued_cutoff = now - timedelta(seconds=settings.SWEEP_QUEUED_AFTER_SECONDS)
     stuck = Submission.objects.filter(status=S.QUEUED).filter(
         Q(enqueued_at__isnull=True, created_at__lt=queued_cutoff) | Q(enqueued_at__lt=queued_cutoff)
@@ -166,3 +164,17 @@ def submission_sweep(*, now: datetime | None = None) -> list[int]:
         if submission_enqueue(submission_id=submission_id):
             sent.append(submission_id)
     return sent
+
+
+def _lost_running_rows(now: datetime) -> list[tuple[int, datetime]]:
+    """Running rows whose worker is evidently gone: running for longer than any job may take, or
+    (sooner) claimed by a worker whose heartbeat has stopped. Without Redis to ask, only the first."""
+    running_cutoff = now - timedelta(seconds=settings.SWEEP_RUNNING_AFTER_SECONDS)
+    dead_cutoff = now - timedelta(seconds=settings.SWEEP_DEAD_WORKER_AFTER_SECONDS)
+    rows = Submission.objects.filter(status=S.RUNNING, claimed_at__lt=dead_cutoff)
+    candidates = list(rows.values_list("id", "claimed_at", "worker"))
+    alive = workers_alive() if any(claimed_at >= running_cutoff for _, claimed_at, _ in candidates) else None
+    return [
+        (submission_id, claimed_at) for submission_id, claimed_at, worker in candidates
+        if claimed_at < running_cutoff or (alive is not None and worker.split("/")[0] not in alive)
+    ]
