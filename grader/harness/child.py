@@ -175,10 +175,8 @@ def _silenced(quiet: bool):  # type: ignore[no-untyped-def]
 
 
 def _flush_quietly(stream: Any) -> None:
-    try:
+    with contextlib.suppress(Exception):  # a student may have replaced or closed it
         stream.flush()
-    except Exception:  # a student may have replaced or closed it
-        pass
 
 
 class UnusableValue(TypeError):

@@ -6,7 +6,6 @@ import sqlite3
 import threading
 import time
 
-import pytest
 from config.health import health_report, workers_alive
 from submissions.models import Submission
 
