@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from assessments.models import Assignment, Question
 from courses.models import Course, Enrollment
 from courses.selectors import course_students
-from django.db.models import Max, OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, Subquery
+from scoring.best import best_scores
 from submissions.models import QuizAnswer, Submission
 
 
@@ -77,20 +78,6 @@ class MatrixFilters:
     only_incomplete: bool = False
 
 
-def _best_scores(question_ids: list[int]) -> dict[tuple[int, int], float]:
-    best: dict[tuple[int, int], float] = {}
-    for model in (Submission, QuizAnswer):
-        rows = (
-            model.objects.filter(question_id__in=question_ids, score__isnull=False)
-            .values("user_id", "question_id")
-            .annotate(best=Max("score"))
-        )
-        for row in rows:
-            key = (row["user_id"], row["question_id"])
-            best[key] = max(best.get(key, 0.0), row["best"])
-    return best
-
-
 def _attempted_and_pending(question_ids: list[int]) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
     attempted = set(Submission.objects.filter(question_id__in=question_ids).values_list("user_id", "question_id"))
     attempted |= set(QuizAnswer.objects.filter(question_id__in=question_ids).values_list("user_id", "question_id"))
@@ -120,7 +107,7 @@ def gradebook_matrix(*, course: Course, filters: MatrixFilters | None = None) ->
         for a in assignments for q in questions if q.assignment_id == a.pk
     ]
     ids = [column.question.pk for column in columns]
-    best = _best_scores(ids)
+    best = best_scores(question_ids=ids)
     attempted, pending = _attempted_and_pending(ids)
     students = course_students(course=course)
     if filters.search:

@@ -9,8 +9,7 @@ from dataclasses import dataclass, field
 from assessments.models import Assignment, Question
 from courses.models import Course, Enrollment
 from courses.selectors import course_students
-from django.db.models import Max
-from submissions.models import QuizAnswer, Submission
+from scoring.best import best_scores
 
 
 @dataclass
@@ -35,16 +34,7 @@ def gradebook_table(*, course: Course) -> GradeTable:
     for question in questions:
         points_by_assignment[question.assignment_id] += question.points
         assignment_of[question.pk] = question.assignment_id
-    best: dict[tuple[int, int], float] = {}
-    for model in (Submission, QuizAnswer):
-        rows = (
-            model.objects.filter(question_id__in=assignment_of, score__isnull=False)
-            .values("user_id", "question_id")
-            .annotate(best=Max("score"))
-        )
-        for row in rows:
-            key = (row["user_id"], row["question_id"])
-            best[key] = max(best.get(key, 0.0), row["best"])
+    best = best_scores(question_ids=assignment_of)
     table_rows = []
     for enrollment in course_students(course=course):
         sums: dict[int, float] = defaultdict(float)

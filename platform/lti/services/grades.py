@@ -15,12 +15,13 @@ import requests
 from assessments.models import Question
 from courses.models import Enrollment
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F
 from django.utils import timezone
 from pylti1p3.assignments_grades import AssignmentsGradesService
 from pylti1p3.exception import LtiException, LtiServiceException
 from pylti1p3.grade import Grade
 from pylti1p3.service_connector import ServiceConnector
+from scoring.best import best_scores
 from submissions.models import QuizAnswer, Submission
 
 from lti import claims as c
@@ -50,23 +51,17 @@ class AssignmentScore:
 
 
 def assignment_score_compute(*, assignment_id: int, student_id: int) -> AssignmentScore:
-    """The gradebook's rule (gradebook.selectors.gradebook_table): the sum, over the assignment's
-    active questions, of the student's best score per question (late penalty already applied).
-    Computed here rather than through the gradebook so the two apps can change independently."""
+    """The gradebook's rule: the sum, over the assignment's active questions, of the student's
+    best score per question (``scoring.best``; late penalty already applied)."""
     points = dict(
         Question.objects.filter(assignment_id=assignment_id, active=True).values_list(
             "pk", "points"
         )
     )
-    best: dict[int, float] = {}
-    for model in (Submission, QuizAnswer):
-        rows = (
-            model.objects.filter(user_id=student_id, question_id__in=points, score__isnull=False)
-            .values("question_id")
-            .annotate(best=Max("score"))
-        )
-        for row in rows:
-            best[row["question_id"]] = max(best.get(row["question_id"], 0.0), row["best"])
+    best = {
+        question_id: score
+        for (_, question_id), score in best_scores(question_ids=points, user_ids=[student_id]).items()
+    }
     attempted = set(best)
     attempted |= set(
         Submission.objects.filter(user_id=student_id, question_id__in=points).values_list(
