@@ -5,9 +5,17 @@ import numpy as np
 
 from grader.harness.tools import numerical_gradient
 
-# A correct convolution is linear in x and W, so central differences are exact up to rounding;
-# the small step matches the other questions (float64 keeps the rounding error near 1e-8).
-EPS = 1e-7
+# Every input is a random multiple of 1/8 in [-2, 2]: each product and sum a convolution computes
+# is then exact in float32 as well as float64, so a student who computes in float32 matches the
+# reference exactly instead of failing on rounding. A correct convolution is linear in x, W and b,
+# so central differences are exact for any step; a step of 1/8 keeps the nudged inputs on the same
+# grid (a tiny step such as 1e-7 would vanish when the student's code casts to float32).
+EPS = 1 / 8
+
+
+def _grid(rng, shape):
+    """Random multiples of 1/8 in [-2, 2] (float64)."""
+    return rng.integers(-16, 17, size=shape) / 8
 
 
 def _output_size(size, filter_size, stride, pad):
@@ -15,9 +23,9 @@ def _output_size(size, filter_size, stride, pad):
 
 
 def _inputs(rng, N, C, H, W, FN, FH, FW):
-    x = rng.standard_normal((N, C, H, W))
-    weights = rng.standard_normal((FN, C, FH, FW))
-    bias = rng.standard_normal(FN)
+    x = _grid(rng, (N, C, H, W))
+    weights = _grid(rng, (FN, C, FH, FW))
+    bias = _grid(rng, FN)
     return x, weights, bias
 
 
@@ -36,7 +44,7 @@ def backward(sub, rng, *, N, C, H, W, FN, FH, FW, stride, pad):
     """dx, dW, db for an upstream gradient of the correct output shape."""
     x, weights, bias = _inputs(rng, N, C, H, W, FN, FH, FW)
     out_shape = (N, FN, _output_size(H, FH, stride, pad), _output_size(W, FW, stride, pad))
-    dout = rng.standard_normal(out_shape)
+    dout = _grid(rng, out_shape)
     layer = sub.Convolution(weights, bias, stride, pad)
     out = layer.forward(x)
     dx = layer.backward(dout)
@@ -53,7 +61,7 @@ def gradcheck(sub, rng, *, N, C, H, W, FN, FH, FW, stride, pad):
     x, weights, bias = _inputs(rng, N, C, H, W, FN, FH, FW)
     layer = sub.Convolution(weights, bias, stride, pad)
     out = np.asarray(layer.forward(x))
-    dout = rng.standard_normal(out.shape)
+    dout = _grid(rng, out.shape)
     dx = _copy(layer.backward(dout))
     dW, db = _copy(layer.dW), _copy(layer.db)
 
@@ -65,3 +73,16 @@ def gradcheck(sub, rng, *, N, C, H, W, FN, FH, FW, stride, pad):
         "dW": dW, "dW_num": numerical_gradient(loss, weights, eps=EPS),
         "db": db, "db_num": numerical_gradient(loss, bias, eps=EPS),
     }
+
+
+def backward_twice(sub, rng, *, N, C, H, W, FN, FH, FW, stride, pad):
+    """Two training steps on one layer: the gradients after the second ``backward`` must be that
+    step's alone (a layer that accumulates ``dW += ...`` returns the sum of both steps)."""
+    x, weights, bias = _inputs(rng, N, C, H, W, FN, FH, FW)
+    out_shape = (N, FN, _output_size(H, FH, stride, pad), _output_size(W, FW, stride, pad))
+    layer = sub.Convolution(weights, bias, stride, pad)
+    layer.forward(x)
+    layer.backward(_grid(rng, out_shape))
+    layer.forward(_grid(rng, x.shape))
+    layer.backward(_grid(rng, out_shape))
+    return {"dW": _copy(layer.dW), "db": _copy(layer.db)}

@@ -5,9 +5,24 @@ import numpy as np
 
 from grader.harness.tools import numerical_gradient
 
-# A small step makes it very unlikely that a nudge crosses a kink (ReLU at 0, a tie for a
-# window's maximum), where finite differences are meaningless; float64 keeps the rounding small.
-EPS = 1e-7
+# The inputs are distinct multiples of 1/8 in random order (a shuffled grid): no window has a tie
+# for its maximum, so every correct tie-breaking rule agrees, and every value is exact in float32
+# as well as float64, so a student who computes in float32 matches the reference exactly. Any two
+# inputs differ by at least 1/8, so a nudge of 1/32 never changes which element is a window's
+# maximum: max pooling is linear there and central differences are exact (a tiny step such as
+# 1e-7 would vanish when the student's code casts to float32).
+EPS = 1 / 32
+
+
+def _distinct_grid(rng, shape):
+    """The values -n/16, -n/16 + 1/8, ... (n of them, all distinct) in random order."""
+    size = int(np.prod(shape))
+    return ((rng.permutation(size) - size // 2) / 8).reshape(shape)
+
+
+def _grid(rng, shape):
+    """Random multiples of 1/8 in [-2, 2], for upstream gradients."""
+    return rng.integers(-16, 17, size=shape) / 8
 
 
 def _output_size(size, window, stride):
@@ -15,14 +30,14 @@ def _output_size(size, window, stride):
 
 
 def forward(sub, rng, *, N, C, H, W, pool_h, pool_w, stride):
-    x = rng.standard_normal((N, C, H, W))
+    x = _distinct_grid(rng, (N, C, H, W))
     return {"out": sub.Pooling(pool_h, pool_w, stride).forward(x)}
 
 
 def backward(sub, rng, *, N, C, H, W, pool_h, pool_w, stride):
     """dx for an upstream gradient of the correct output shape."""
-    x = rng.standard_normal((N, C, H, W))
-    dout = rng.standard_normal((N, C, _output_size(H, pool_h, stride), _output_size(W, pool_w, stride)))
+    x = _distinct_grid(rng, (N, C, H, W))
+    dout = _grid(rng, (N, C, _output_size(H, pool_h, stride), _output_size(W, pool_w, stride)))
     layer = sub.Pooling(pool_h, pool_w, stride)
     out = layer.forward(x)
     return {"out": out, "dx": layer.backward(dout)}
@@ -31,10 +46,10 @@ def backward(sub, rng, *, N, C, H, W, pool_h, pool_w, stride):
 def gradcheck(sub, rng, *, N, C, H, W, pool_h, pool_w, stride):
     """The student's backward against central differences of the student's own forward,
     for the loss ``sum(forward(x) * dout)`` with a fixed random ``dout``."""
-    x = rng.standard_normal((N, C, H, W))
+    x = _distinct_grid(rng, (N, C, H, W))
     layer = sub.Pooling(pool_h, pool_w, stride)
     out = np.asarray(layer.forward(x))
-    dout = rng.standard_normal(out.shape)
+    dout = _grid(rng, out.shape)
     dx = layer.backward(dout)
     dx = None if dx is None else np.array(dx, dtype=np.float64)
 
