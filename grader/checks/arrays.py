@@ -84,18 +84,21 @@ def _value_hint(expected: np.ndarray, got: np.ndarray, rtol: float, atol: float)
                 return "the right values in the wrong places: check the order of axes in your transpose/reshape"
     if np.allclose(np.sort(expected, axis=None), np.sort(got, axis=None), rtol=rtol, atol=atol):
         return "the right values in the wrong places: check the order of your reshape/transpose"
+    if np.allclose(got, 0, atol=atol):  # before the ratio test: zero is "0 times" anything
+        return "all values are zero: is the result computed and returned (or accumulated with +=)?"
     diff = got - expected
     if expected.ndim >= 2 and expected.shape[1] > 1:
         per_channel = diff.mean(axis=tuple(i for i in range(diff.ndim) if i != 1), keepdims=True)
-        if np.allclose(diff, np.broadcast_to(per_channel, diff.shape), atol=max(atol, 1e-6) * 10):
+        # Only a real offset: rounding noise is also "constant per channel" at tiny amplitude.
+        scale = max(float(np.abs(expected).max(initial=0.0)), 1.0)
+        real_offset = float(np.abs(per_channel).max()) > max(atol, rtol * scale) * 10
+        if real_offset and np.allclose(diff, np.broadcast_to(per_channel, diff.shape), atol=max(atol, 1e-6) * 10):
             return "off by a constant per channel: check how the bias is added"
     nonzero = np.abs(expected) > atol
     if nonzero.any():
         ratio = got[nonzero] / expected[nonzero]
         if np.allclose(ratio, ratio[0], rtol=1e-6) and not np.isclose(ratio[0], 1.0):
             return f"every value is {fmt(float(ratio[0]))} times the expected one: a missing or extra scale factor (batch size?)"
-    if np.allclose(got, 0, atol=atol):
-        return "all values are zero: is the result computed and returned (or accumulated with +=)?"
     mismatched = ~np.isclose(got, expected, rtol=rtol, atol=atol)
     if mismatched.mean() < 0.5 and expected.ndim == 4:
         border = np.zeros(expected.shape[2:], dtype=bool)
