@@ -70,6 +70,7 @@ def test_nobody_else_can_repoint_a_registration(client, course, instructor, outs
         f"/lti/courses/{course.pk}/",
         {**PLATFORM, "key_set_url": "https://evil.example/jwks"},
         follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert "already registered by someone else" in response.content.decode()
     assert LtiRegistration.objects.get().key_set_url == PLATFORM["key_set_url"]
