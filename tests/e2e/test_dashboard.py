@@ -102,7 +102,11 @@ def test_instructor_sees_score_chart_and_failing_checks(page: Any, demo: dict, l
     bars = chart.locator("rect.bar")
     assert bars.count() == 10
     assert sum(int(bars.nth(i).get_attribute("data-count")) for i in range(10)) == 5  # one best score per student
-    assert int(bars.nth(9).get_attribute("data-count")) == 1  # full marks
+    # The top bin holds scores from 90 % to full marks: computed from the stored data, since the
+    # weight of each check is the question author's to change.
+    ratios = [sum(c["score"] for c in check_results(spec, failing)) / sum(float(c["points"]) for c in spec["checks"])
+              for failing in latest]
+    assert int(bars.nth(9).get_attribute("data-count")) == sum(ratio >= 0.9 for ratio in ratios) >= 1
     box = bars.nth(9).bounding_box()
     assert box is not None and box["height"] > 10  # drawn, not just present in the markup
 
