@@ -27,6 +27,15 @@ def test_the_course_page_links_instructors_to_the_lti_page(client, course, instr
     assert f'/lti/courses/{course.pk}/"' in client.get(f"/courses/{course.pk}/").content.decode()
 
 
+def test_the_lti_page_title_is_just_its_name(client, course, instructor):
+    import re
+
+    client.force_login(instructor)
+    html = client.get(f"/lti/courses/{course.pk}/").content.decode()
+    title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+    assert course.title in title and "<" not in title and "dlgrade_assignment_id" not in title
+
+
 def test_an_instructor_registers_a_platform_and_its_key_is_published(client, course, instructor):
     client.force_login(instructor)
     page = client.get(f"/lti/courses/{course.pk}/")
