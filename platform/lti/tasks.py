@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from celery import shared_task
+from datetime import timedelta
 
+from celery import shared_task
+from django.utils import timezone
+
+from lti.models import LtiGradeSync
 from lti.services.grades import GradeSendRetry, grade_sync_send
 
 MAX_RETRIES = 8  # with backoff from 30 s up to an hour: about four hours of LMS outage
@@ -34,12 +38,6 @@ RESEND_PENDING_AFTER_SECONDS = 10 * 60
 @shared_task(ignore_result=True)
 def resend_pending_grades() -> int:
     """Beat: the automatic form of ``manage.py lti_resend_grades`` (pending rows only)."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from lti.models import LtiGradeSync
-
     cutoff = timezone.now() - timedelta(seconds=RESEND_PENDING_AFTER_SECONDS)
     stale = LtiGradeSync.objects.filter(status=LtiGradeSync.Status.PENDING, requested_at__lt=cutoff)
     ids = list(stale.values_list("pk", flat=True)[:500])

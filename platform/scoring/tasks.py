@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from scoring.regrade.grading import regrade_code_item_grade
+from scoring.models import RegradeRun
+from scoring.regrade.grading import regrade_code_item_grade, regrade_run_resend_stuck
 
 
 @shared_task(queue="grading", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
@@ -16,8 +17,5 @@ def regrade_item(item_id: int) -> str:
 @shared_task(ignore_result=True)
 def sweep_regrades() -> int:
     """Beat: re-send lost regrade items of every running run, even when nobody watches the page."""
-    from scoring.models import RegradeRun
-    from scoring.regrade.grading import regrade_run_resend_stuck
-
     running = RegradeRun.objects.filter(status=RegradeRun.Status.RUNNING).values_list("id", flat=True)
     return sum(len(regrade_run_resend_stuck(run_id=run_id)) for run_id in running)
