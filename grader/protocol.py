@@ -1,6 +1,7 @@
 """The wire format between the grader and a job's child process.
 
-Parent -> child: the job, as one JSON document (sources included; see ``encode_job``).
+Parent -> child: the job, as one JSON document (the offered textbook modules compiled; see
+``encode_job``).
 Child -> parent: a stream of frames on a dedicated result channel (never stdout). A frame is a
 1-byte type, a 4-byte big-endian length and the payload: ``H`` a JSON header, ``A`` one ``.npy``
 array belonging to the preceding case header. The parent trusts nothing it reads: sizes are capped,
@@ -9,10 +10,14 @@ array belonging to the preceding case header. The parent trusts nothing it reads
 
 from __future__ import annotations
 
+import base64
 import io
 import json
+import marshal
+import math
 import re
 import struct
+import types
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,38 +29,55 @@ from grader.job import CaseResult, CaseSpec, JobSpec, Limits
 HEADER = b"H"
 ARRAY = b"A"
 _FRAME = struct.Struct(">cI")
-MAX_HEADER_BYTES = 256 * 1024
+MAX_HEADER_BYTES = 64 * 1024  # one JSON header frame; the harness writes a few KiB at most
 NUMERIC_KINDS = "biufc"  # bool, signed, unsigned, float, complex
 
 TEXTBOOK_DIR = Path(__file__).resolve().parent / "textbook" / "common"
 # Import order matters: later modules import earlier ones.
 TEXTBOOK_ORDER = ("functions", "util", "gradient", "layers", "layers_conv")
-_textbook_cache: dict[str, str] = {}
+# Filled only in the grader's own process: a job's view holds no textbook file, and the zygote
+# never holds a textbook module (a job must see only the modules its question offers).
+_textbook_code: dict[tuple[str, str], bytes] = {}
 
 
 def textbook_source(name: str) -> str:
-    if name not in _textbook_cache:
-        _textbook_cache[name] = (TEXTBOOK_DIR / f"{name}.py").read_text(encoding="utf-8")
-    return _textbook_cache[name]
+    return (TEXTBOOK_DIR / f"{name}.py").read_text(encoding="utf-8")
 
 
-def encode_job(job: JobSpec) -> bytes:
-    """Serialise a job, bundling the sources of the ``common.*`` modules it may import."""
-    offered = [name for name in TEXTBOOK_ORDER if name in job.textbook]
+def textbook_code(names: tuple[str, ...] | list[str]) -> dict[str, bytes]:
+    """The offered ``common.*`` modules, compiled here once per source and marshalled: the job
+    only loads them (no compile per job) and never sees a module its question does not offer."""
+    offered = {}
+    for name in TEXTBOOK_ORDER:
+        if name in names:
+            source = textbook_source(name)
+            blob = _textbook_code.get((name, source))
+            if blob is None:
+                code = compile(source, f"common/{name}.py", "exec", dont_inherit=True)
+                blob = _textbook_code[(name, source)] = marshal.dumps(code)
+            offered[name] = blob
+    return offered
+
+
+def encode_job(job: JobSpec, textbook: dict[str, bytes] | None = None) -> bytes:
+    """Serialise a job with the compiled ``common.*`` modules it may import (default: the ones
+    ``job.textbook`` offers)."""
+    if textbook is None:
+        textbook = textbook_code(job.textbook)
     document = {
         "code": job.code,
         "filename": job.filename,
         "probes": job.probes,
         "cases": [asdict(case) for case in job.cases],
-        "textbook": offered,
-        "textbook_sources": {name: textbook_source(name) for name in offered},
+        "textbook": list(textbook),
+        "textbook_code": {name: base64.b64encode(blob).decode("ascii") for name, blob in textbook.items()},
         "limits": asdict(job.limits),
     }
     return json.dumps(document).encode("utf-8")
 
 
-def decode_job(data: bytes) -> tuple[JobSpec, dict[str, str]]:
-    """The child's side of ``encode_job``: the job and the textbook sources it carries."""
+def decode_job(data: bytes) -> tuple[JobSpec, dict[str, types.CodeType]]:
+    """The child's side of ``encode_job``: the job and the textbook modules it carries."""
     document = json.loads(data.decode("utf-8"))
     job = JobSpec(
         code=document["code"],
@@ -65,7 +87,10 @@ def decode_job(data: bytes) -> tuple[JobSpec, dict[str, str]]:
         textbook=tuple(document["textbook"]),
         limits=Limits(**document["limits"]),
     )
-    return job, document["textbook_sources"]
+    # marshal is safe here: the payload comes from the grader's parent, never from a job
+    modules = {name: marshal.loads(base64.b64decode(blob))
+               for name, blob in document["textbook_code"].items()}
+    return job, modules
 
 
 def frame(kind: bytes, payload: bytes) -> bytes:

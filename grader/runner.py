@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from grader import result as r
 from grader.checks import COMPARES
 from grader.errors import GraderUnavailable
-from grader.job import MEMORY, OK, OUTPUT, TIMEOUT, CaseResult, Executor, JobResult, JobSpec
+from grader.job import MEMORY, OK, OUTPUT, TIMEOUT, CaseResult, CaseSpec, Executor, JobResult, JobSpec
 from grader.question import CheckSpec, CodeQuestion
 from grader.result import CheckOutcome, GradeResult
 from grader.submission import Unacceptable, decode_submission
@@ -22,6 +22,8 @@ _reference_cache: OrderedDict[tuple[str, int], JobResult] = OrderedDict()
 _cache_lock = threading.Lock()
 _pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="grader-reference")
 
+HIDDEN_LOAD_ERROR = {"type": "Error", "message": "your file failed to load for this check",
+                     "traceback": []}
 TERMINATION_STATUS = {TIMEOUT: r.TIMEOUT, MEMORY: r.MEMORY_LIMIT, OUTPUT: r.OUTPUT_LIMIT}
 TERMINATION_MESSAGE = {
     TIMEOUT: "your code ran out of time (an endless loop, or far too slow?)",
@@ -49,8 +51,7 @@ def grade(
     reference = _cached_reference(question, seed)
     if reference is None:
         reference_future = _pool.submit(_run_reference, question, seed, executor)
-    student = executor.run(JobSpec(code=text, filename=STUDENT_FILE, probes=question.probes,
-                                   cases=cases, textbook=question.textbook, limits=question.limits))
+    student = _run_student(question, text, cases, executor)
     reference_ms = 0.0
     if reference_future is not None:
         reference = reference_future.result()
@@ -67,6 +68,40 @@ def grade(
         "checks_ms": _ms(checks_started),
     }
     return outcome
+
+
+def _run_student(question: CodeQuestion, code: str, cases: tuple[CaseSpec, ...],
+                 executor: Executor) -> JobResult:
+    """The visible checks in one job, the hidden checks in a second one.
+
+    The job whose output and messages reach the student never holds a hidden check's arguments
+    or seed, so no trick inside it (walking the harness's frames, keeping a copy of fd 1) can
+    send them back. Of the hidden job only the checks' data is used: its output is dropped and
+    a module error there says nothing about what it raised (hidden checks' messages are hidden
+    anyway, but a module error is shown).
+    """
+    visible = tuple(case for case in cases if not case.quiet)
+    hidden = tuple(case for case in cases if case.quiet)
+    first = executor.run(_student_job(question, code, visible))
+    if not hidden or first.termination != OK or first.module_error is not None:
+        return first  # the hidden checks say "not run" and why
+    second = executor.run(_student_job(question, code, hidden))
+    cases_seen = dict(first.cases)
+    if second.module_error is None:
+        cases_seen.update(second.cases)
+    else:
+        for case in hidden:
+            cases_seen[case.name] = CaseResult(case.name, error=dict(HIDDEN_LOAD_ERROR))
+    return JobResult(
+        termination=second.termination, cases=cases_seen, module_error=None,
+        output=first.output, output_truncated=first.output_truncated, detail=second.detail,
+        wall_ms=first.wall_ms + second.wall_ms, cpu_ms=first.cpu_ms + second.cpu_ms,
+    )
+
+
+def _student_job(question: CodeQuestion, code: str, cases: tuple[CaseSpec, ...]) -> JobSpec:
+    return JobSpec(code=code, filename=STUDENT_FILE, probes=question.probes, cases=cases,
+                   textbook=question.textbook, limits=question.limits)
 
 
 def _ms(since: float) -> float:

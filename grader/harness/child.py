@@ -45,15 +45,15 @@ def preload() -> None:
     np.zeros((2, 2)) @ np.zeros((2, 2))  # warm BLAS
 
 
-def install_textbook(sources: dict[str, str]) -> None:
-    """Make ``common.*`` importable from the given sources; ``layers_conv`` joins ``common.layers``."""
+def install_textbook(modules: dict[str, types.CodeType]) -> None:
+    """Make the offered ``common.*`` modules importable; ``layers_conv`` joins ``common.layers``."""
     for name in [key for key in sys.modules if key == "common" or key.startswith("common.")]:
         del sys.modules[name]
     package = types.ModuleType("common")
     package.__path__ = []
     sys.modules["common"] = package
     for name in protocol.TEXTBOOK_ORDER:
-        if name not in sources:
+        if name not in modules:
             continue
         target = "layers" if name == "layers_conv" else name
         module = sys.modules.get(f"common.{target}")
@@ -62,13 +62,13 @@ def install_textbook(sources: dict[str, str]) -> None:
             module.__file__ = f"common/{target}.py"
             sys.modules[f"common.{target}"] = module
             setattr(package, target, module)
-        exec(compile(sources[name], f"common/{name}.py", "exec"), module.__dict__)
+        exec(modules[name], module.__dict__)
 
 
-def run_job(job: JobSpec, result_fd: int, textbook_sources: dict[str, str] | None = None) -> None:
+def run_job(job: JobSpec, result_fd: int, textbook: dict[str, types.CodeType] | None = None) -> None:
     """Run one job and stream its results. Returns normally after the final frame."""
     send = _sender(result_fd)
-    install_textbook(textbook_sources or {})
+    install_textbook(textbook or {})
     module = _load_module(job.code, job.filename, "submission")
     if isinstance(module, dict):
         send(protocol.header_frame({"type": "module_error", "error": module}))
@@ -86,9 +86,9 @@ def run_job(job: JobSpec, result_fd: int, textbook_sources: dict[str, str] | Non
 def main() -> None:
     """Entry point of a fresh interpreter: the job on stdin, results on fd 3."""
     data = sys.stdin.buffer.read()
-    job, sources = protocol.decode_job(data)
+    job, textbook = protocol.decode_job(data)
     preload()
-    run_job(job, 3, sources)
+    run_job(job, 3, textbook)
     sys.stdout.flush()
     os._exit(0)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import marshal
 import os
 import threading
 import time
@@ -28,14 +29,13 @@ class InProcessExecutor:
             return self._run(job)
 
     def _run(self, job: JobSpec) -> JobResult:
-        sources = {name: protocol.textbook_source(name) for name in protocol.TEXTBOOK_ORDER
-                   if name in job.textbook}
+        textbook = {name: marshal.loads(blob) for name, blob in protocol.textbook_code(job.textbook).items()}
         captured = io.StringIO()
         started, cpu_started = time.perf_counter(), time.process_time()
         fd = os.memfd_create("grader-results")
         try:
             with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
-                child.run_job(job, fd, sources)
+                child.run_job(job, fd, textbook)
             os.lseek(fd, 0, os.SEEK_SET)
             data = b"".join(iter(lambda: os.read(fd, 1 << 20), b""))
         finally:

@@ -9,6 +9,7 @@ seccomp) and hands over to ``grader.harness.child.main``. Every job pays a NumPy
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import os
@@ -17,6 +18,8 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -29,6 +32,37 @@ from grader.sandbox.executor import _slot_numbers, slot_uid
 from grader.sandbox.outcome import Capture, Exit, classify, pump
 
 KILL_GRACE_SECONDS = 5.0
+HARNESS_TARGET = "/opt/grader-harness"  # where the job sees the staged harness
+# The modules a fresh interpreter needs to confine itself and run the harness; the packages'
+# own __init__ files are replaced by empty ones (the real ones import the rest of the grader).
+HARNESS_MODULES = ("job.py", "protocol.py", "sanitize.py", "harness/child.py", "harness/tools.py",
+                   "sandbox/fresh_entry.py", "sandbox/jail.py", "sandbox/policy.py",
+                   "sandbox/linux.py")
+_stage: str | None = None
+_stage_lock = threading.Lock()
+
+
+def harness_stage() -> str:
+    """A private copy of just the harness, bound into the job's view instead of the grader
+    package (which holds the textbook modules a question may not offer). Made once per process."""
+    global _stage
+    with _stage_lock:
+        if _stage is None:
+            # not under /tmp: the job's own /tmp is mounted over it
+            base = "/var/tmp" if os.path.isdir("/var/tmp") else None
+            stage = tempfile.mkdtemp(prefix="grader-harness-", dir=base)
+            os.chmod(stage, 0o755)
+            for name in HARNESS_MODULES:
+                target = Path(stage, "grader", name)
+                target.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
+                shutil.copyfile(layout.GRADER_DIR / name, target)
+            for package in ("", "harness", "sandbox"):
+                Path(stage, "grader", package, "__init__.py").write_text("")
+            for path in Path(stage).rglob("*"):
+                path.chmod(0o755 if path.is_dir() else 0o644)
+            atexit.register(shutil.rmtree, stage, True)
+            _stage = stage
+        return _stage
 
 
 def bwrap_command(uid: int, limits_json: str, result_fd: int, file_size_mb: int) -> list[str]:
@@ -37,7 +71,7 @@ def bwrap_command(uid: int, limits_json: str, result_fd: int, file_size_mb: int)
         raise GraderUnavailable("bubblewrap (bwrap) is not installed; run scripts/setup.sh")
     command = [bwrap, "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
                "--unshare-cgroup-try", "--die-with-parent", "--new-session"]
-    binds = layout.python_binds()
+    binds = [*layout.python_binds(), layout.Bind(harness_stage(), HARNESS_TARGET)]
     parents = sorted({str(parent) for bind in binds for parent in Path(bind.target).parents
                       if str(parent) != "/"}, key=len)
     for parent in parents:  # bwrap would create them 0700: unreadable once the uid is dropped
@@ -51,7 +85,7 @@ def bwrap_command(uid: int, limits_json: str, result_fd: int, file_size_mb: int)
                 "--size", str(max(16, 2 * file_size_mb) * 1024 * 1024), "--perms", "1777",
                 "--tmpfs", layout.JOB_DIR,
                 "--chdir", layout.JOB_DIR, "--clearenv"]
-    env = layout.clean_environment({"PYTHONPATH": str(layout.PROJECT_ROOT)})
+    env = layout.clean_environment({"PYTHONPATH": HARNESS_TARGET})
     for key, value in env.items():
         command += ["--setenv", key, value]
     # as root bwrap would keep every capability: keep only what dropping to the uid needs

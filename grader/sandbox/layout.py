@@ -1,10 +1,11 @@
 """The filesystem a job sees: a read-only root built from a short allow-list, nothing else.
 
 Visible: the OS libraries (/usr and its /bin, /lib symlinks), the Python installation and the
-virtualenv (for NumPy), the ``grader`` package itself (the harness and the textbook helpers),
-a few device nodes, a generated /etc, and a fresh tmpfs /tmp per job. Everything else of the host
-(the project tree with references and hidden data, /root, /home, /etc/shadow, other jobs' files,
-/proc and /sys of the host) simply does not exist in the view.
+virtualenv (for NumPy), a few device nodes, a generated /etc, and a fresh tmpfs /tmp per job.
+Not one file of the project: the zygote imports the harness before it enters the view, and a job
+receives the ``common.*`` modules its question offers inside its own payload. Everything else of
+the host (the project tree with the grader, its textbook modules, references and hidden data,
+/root, /home, /etc/shadow, other jobs' files, /proc and /sys of the host) does not exist there.
 """
 
 from __future__ import annotations
@@ -34,15 +35,16 @@ class Bind:
 
 
 def python_binds() -> list[Bind]:
-    """Read-only binds: /usr, the interpreter's prefix, the venv and the grader package."""
+    """Read-only binds: /usr, the interpreter's prefix and the venv (never the project)."""
     paths = ["/usr"]
     for prefix in {sys.base_prefix, sys.prefix, os.path.dirname(os.path.realpath(sys.executable))}:
         real = os.path.realpath(prefix)
         if not real.startswith("/usr/") and real != "/usr":
             paths.append(real)
-    paths.append(str(GRADER_DIR))
     binds: list[Bind] = []
     for path in sorted(set(paths), key=len):
+        if path == str(PROJECT_ROOT) or path.startswith(str(GRADER_DIR) + "/"):
+            raise RuntimeError(f"the job view would contain the project: {path}")
         if any(path.startswith(bind.target + "/") for bind in binds):
             continue  # already visible through a parent bind
         binds.append(Bind(path, path))

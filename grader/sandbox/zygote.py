@@ -1,10 +1,12 @@
 """The zygote: a warm process per slot that forks one confined child per job.
 
 Started once by ``ZygoteExecutor`` (``python -m grader.sandbox.zygote``) with a clean environment.
-It enters its own mount, network, IPC and UTS namespaces, pivots into the read-only job view
-(``layout``), joins its slot's cgroups, imports NumPy and the harness, then serves jobs forever:
+It joins its slot's cgroups, imports NumPy and the harness, enters its own mount, network, IPC
+and UTS namespaces, pivots into the read-only job view (``layout``: no file of the project), then
+serves jobs forever:
 
-    zygote: new PID namespace, fork -> spare child (PID 1 there; setsid, own mount ns), waits
+    zygote: new PID namespace, fork -> spare child (PID 1 there; setsid, own mount, net and IPC
+            namespaces), waits
     parent --(control socket: {"type": "job", limits} + fds [job memfd, output pipe, result pipe])-->
     zygote --(fds)--> spare: private /tmp, fds 0-3, rlimits, uid, seccomp, "ok", run_job, exit
     zygote --(control socket: {"type": "exit", status, cpu, wall, why})--> parent
@@ -12,7 +14,8 @@ It enters its own mount, network, IPC and UTS namespaces, pivots into the read-o
 
 The zygote never reads a job's payload (code, probes, reference): the child reads the memfd after
 it was forked, so nothing of one job lingers in the zygote's heap for the next child to find, and a
-spare is forked before its job exists.
+spare is forked before its job exists. Nor does it hold any textbook module: each job carries the
+compiled ``common.*`` modules its question offers (``protocol.textbook_code``).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import argparse
 import contextlib
 import gc
 import json
+import marshal
 import os
 import resource
 import select
@@ -121,11 +125,14 @@ class Zygote:
         linux.mount("none", "/", None, linux.MS_REMOUNT | linux.MS_BIND | linux.MS_RDONLY
                     | linux.MS_NOSUID | linux.MS_NODEV)
 
-    def warm(self) -> None:
+    def preload(self) -> None:
+        """Import everything a job needs while the project is still visible: the job's view has
+        no file of the grader (nor of its textbook or any question), only the interpreter's."""
         from grader.harness import child
 
         child.preload()
-        _cache_textbook_code()
+
+    def warm(self) -> None:
         _rehearse()
         gc.collect()
         gc.freeze()  # keep the warm heap out of the collector: fewer copy-on-write faults
@@ -261,7 +268,8 @@ class Zygote:
         return 0
 
 
-WARMUP_CODE = "def rehearsal(x):\n    return x + 1.0\n"
+WARMUP_CODE = "from common.util import shift\n\n\ndef rehearsal(x):\n    return shift(x)\n"
+WARMUP_TEXTBOOK = "def shift(x):\n    return x + 1.0\n"
 WARMUP_PROBES = """
 import numpy as np
 from grader.harness.tools import numerical_gradient
@@ -278,34 +286,6 @@ def bad(sub, rng):
 """
 
 
-def _cache_textbook_code() -> None:
-    """Compile the textbook modules once here instead of in every child (~6 ms per job).
-
-    The harness looks ``compile`` up as a module global; this zygote-only override returns the
-    cached code object when the job carries exactly the textbook source we compiled, and
-    compiles anything else (the student's module, changed sources) as usual.
-    """
-    import builtins
-
-    from grader import protocol
-    from grader.harness import child
-
-    cache = {}
-    for name in protocol.TEXTBOOK_ORDER:
-        source, filename = protocol.textbook_source(name), f"common/{name}.py"
-        cache[(source, filename)] = builtins.compile(source, filename, "exec")
-    plain_compile = builtins.compile
-
-    def compile_with_cache(source, filename, mode, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if mode == "exec" and not args and not kwargs and isinstance(source, str):
-            code = cache.get((source, filename))
-            if code is not None:
-                return code
-        return plain_compile(source, filename, mode, *args, **kwargs)
-
-    child.compile = compile_with_cache  # type: ignore[attr-defined]
-
-
 def _rehearse() -> None:
     """Run a small job in the zygote itself, so lazy imports and caches (JSON, .npy writing,
     tracebacks, compile) are paid once here instead of in every child."""
@@ -315,12 +295,13 @@ def _rehearse() -> None:
 
     job = JobSpec(code=WARMUP_CODE, filename="warmup.py", probes=WARMUP_PROBES,
                   cases=(CaseSpec("good", "good", {}, 1), CaseSpec("bad", "bad", {}, 2)),
-                  textbook=tuple(protocol.TEXTBOOK_ORDER))
-    encoded = protocol.encode_job(job)
-    decoded, sources = protocol.decode_job(encoded)
+                  textbook=("util",))
+    # a stand-in textbook module: the zygote must never hold a real one (see ``preload``)
+    stand_in = {"util": marshal.dumps(compile(WARMUP_TEXTBOOK, "common/util.py", "exec"))}
+    decoded, textbook = protocol.decode_job(protocol.encode_job(job, stand_in))
     sink = os.open("/dev/null", os.O_WRONLY)
     try:
-        child.run_job(decoded, sink, sources)
+        child.run_job(decoded, sink, textbook)
     finally:
         os.close(sink)
     protocol.decode_results(protocol.header_frame({"type": "done"}), job.limits)
@@ -348,7 +329,9 @@ def _spare_child(channel_fd: int, setup_fd: int, uid: int, program: linux.Seccom
         oom = os.open("self/oom_score_adj", os.O_WRONLY, dir_fd=proc_fd)
         os.write(oom, b"1000")  # the OOM killer's first pick in the slot's cgroup, never the zygote
         os.close(oom)
-        linux.unshare(linux.CLONE_NEWNS)
+        # Its own mount, network and IPC namespaces: nothing a job leaves behind (an abstract
+        # socket listening, a SysV shared-memory segment, a message queue) reaches the next job.
+        linux.unshare(linux.CLONE_NEWNS | linux.CLONE_NEWNET | linux.CLONE_NEWIPC)
         usage = resource.getrusage(resource.RUSAGE_SELF)
         pre_job_cpu_ms = (usage.ru_utime + usage.ru_stime) * 1000
         channel = socket.socket(fileno=channel_fd)
@@ -384,9 +367,9 @@ def _spare_child(channel_fd: int, setup_fd: int, uid: int, program: linux.Seccom
         from grader import protocol
         from grader.harness import child
 
-        job, sources = protocol.decode_job(payload)
+        job, textbook = protocol.decode_job(payload)
         del payload
-        child.run_job(job, 3, sources)
+        child.run_job(job, 3, textbook)
         sys.stdout.flush()
         sys.stderr.flush()
     except BaseException:
@@ -429,6 +412,7 @@ def main(argv: list[str] | None = None) -> None:
     linux.prctl(linux.PR_SET_PDEATHSIG, signal.SIGKILL)
     zygote = Zygote(sock, args.uid, Cgroups(args.memory_cgroup or None, args.pids_cgroup or None))
     try:
+        zygote.preload()
         zygote.build_view()
         zygote.warm()
     except BaseException as error:

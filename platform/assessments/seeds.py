@@ -1,5 +1,10 @@
-"""Per-student seeds: the same (user, question) always draws the same inputs and variants, and
-nobody can compute another student's seed without the server secret."""
+"""Seeds from the server secret: nobody can compute another student's seed, or the next one.
+
+A quiz question's variant is the student's own for good (``student_seed``). A code submission's
+inputs are fresh for every attempt (``attempt_seed``): what one attempt's feedback shows (an
+expected value at the first mismatch, the size of an error) describes inputs the next attempt
+never gets, so it cannot be copied forward into a grade. The seed is stored with the submission,
+so a regrade draws exactly the same inputs again."""
 
 from __future__ import annotations
 
@@ -10,6 +15,13 @@ from django.conf import settings
 
 
 def student_seed(*, user_id: int, question_id: int) -> int:
-    message = f"{user_id}:{question_id}".encode()
-    digest = hmac.new(settings.GRADING_SEED_SECRET.encode(), message, hashlib.sha256).digest()
+    return _seed(f"{user_id}:{question_id}")
+
+
+def attempt_seed(*, user_id: int, question_id: int, attempt: int) -> int:
+    return _seed(f"{user_id}:{question_id}:attempt-{attempt}")
+
+
+def _seed(message: str) -> int:
+    digest = hmac.new(settings.GRADING_SEED_SECRET.encode(), message.encode(), hashlib.sha256).digest()
     return int.from_bytes(digest[:8], "big") & (2**63 - 1)

@@ -42,6 +42,13 @@ def test_another_key_is_another_attempt(student, code_question):
     assert (first.submission.attempt, second.submission.attempt) == (1, 2)
 
 
+def test_every_attempt_draws_fresh_inputs(student, fellow, code_question):
+    """Feedback on one attempt must not describe the next attempt's inputs (no copying forward)."""
+    mine = [submit(student, code_question, key=f"key-0000000{n}").submission for n in range(3)]
+    theirs = submit(fellow, code_question, key="key-00000009").submission
+    assert len({row.seed for row in mine} | {theirs.seed}) == 4
+
+
 def test_the_same_key_from_another_student_is_independent(student, fellow, code_question):
     mine = submit(student, code_question)
     theirs = submit(fellow, code_question)

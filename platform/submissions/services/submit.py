@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from assessments.models import Question
-from assessments.seeds import student_seed
+from assessments.seeds import attempt_seed
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -74,11 +74,12 @@ def submission_create(
                 raise SubmitRefused(
                     _("Too many submissions in a minute. Wait a moment and try again."), status=429
                 )
+            attempt = Submission.objects.filter(user=user, question=question).count() + 1
             submission = Submission.objects.create(
                 user=user, question=question, version_id=question.current_version_id,
                 idempotency_key=idempotency_key, code=text, lang=lang,
-                seed=student_seed(user_id=user.pk, question_id=question.pk),
-                attempt=Submission.objects.filter(user=user, question=question).count() + 1,
+                seed=attempt_seed(user_id=user.pk, question_id=question.pk, attempt=attempt),
+                attempt=attempt,
                 late_days=question.assignment.days_late(now),
                 max_score=question.points,
             )
