@@ -15,7 +15,8 @@ from grader.api import grade_code
 from grader.bundle import read_bundle
 from grader.job import Executor
 from grader.question import CodeQuestion, code_question_from_source
-from grader.result import PASSED, GradeResult
+from grader.result import ERROR, PASSED, GradeResult
+from grader.sanitize import clean_text
 
 CSV_FIELDS = ("file", "status", "score", "max_score", "failed_checks", "message", "ms")
 
@@ -34,7 +35,11 @@ def grade_folder(
     rows: list[BatchRow] = []
 
     def one(path: Path) -> BatchRow:
-        return BatchRow(path.name, grade_code(question, path.read_bytes(), seed=seed, executor=executor))
+        try:
+            return BatchRow(path.name, grade_code(question, path.read_bytes(), seed=seed,
+                                                  executor=executor))
+        except Exception as error:  # one file must never cost the instructor the whole batch
+            return BatchRow(path.name, _error_result(question, error))
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         futures = [pool.submit(one, path) for path in paths]
@@ -45,15 +50,23 @@ def grade_folder(
     return sorted(rows, key=lambda row: row.file)
 
 
+def _error_result(question: CodeQuestion, error: Exception) -> GradeResult:
+    message = f"grading failed: {type(error).__name__}: {error}"
+    return GradeResult(status=ERROR, score=0.0, max_score=question.max_score, checks=[],
+                       question=question.slug, message=clean_text(message[:2000]))
+
+
 def write_csv(rows: list[BatchRow], stream: TextIO) -> None:
     writer = csv.writer(stream)
     writer.writerow(CSV_FIELDS)
     for row in rows:
         result = row.result
         failed = "; ".join(check.name for check in result.checks if not check.passed)
-        writer.writerow([row.file, result.status, f"{result.score:g}", f"{result.max_score:g}", failed,
-                         result.message.splitlines()[0] if result.message else "",
-                         f"{result.timings.get('total_ms', 0):.1f}"])
+        # File names and messages may hold lone surrogates or NUL: the CSV must stay valid UTF-8.
+        writer.writerow([clean_text(text) for text in (
+            row.file, result.status, f"{result.score:g}", f"{result.max_score:g}", failed,
+            result.message.splitlines()[0] if result.message else "",
+            f"{result.timings.get('total_ms', 0):.1f}")])
 
 
 def progress_bar(stream: TextIO = sys.stderr) -> Callable[[int, int], None]:

@@ -2,18 +2,24 @@
 
 Contract (keep stable): ``grade <bundle-dir> <question-slug> <submission.py> --json`` prints exactly
 one JSON object and exits 0 whenever a verdict was reached, passed or not. Exit 2: bad arguments,
-unknown bundle or question, unreadable file. Exit 3: the sandbox could not run.
+unknown bundle or question, unreadable file (a message on stderr, nothing on stdout). Exit 3:
+grading could not run (the sandbox failed, or the grader itself raised); with ``--json`` stdout
+still holds one object, ``{"status": "error", "message": ...}``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import secrets
 import sys
+import traceback
 from pathlib import Path
+from typing import Any
 
 from grader.errors import BundleError, GraderUnavailable
-from grader.result import GradeResult
+from grader.result import ERROR
+from grader.sanitize import clean_text, json_safe
 
 EXIT_USAGE = 2
 EXIT_UNAVAILABLE = 3
@@ -28,7 +34,12 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("question", help="code question slug, e.g. convolution")
     grade.add_argument("submission", help="the student's .py file")
     grade.add_argument("--json", action="store_true", help="print one JSON object")
-    grade.add_argument("--seed", type=int, default=0, help="input seed (default 0)")
+    grade.add_argument("--seed", type=int, default=None,
+                       help="input seed (default: a fresh one per run, printed with the result; "
+                            "give it to reproduce a run)")
+    grade.add_argument("--reveal-hidden", action="store_true",
+                       help="show hidden checks' names and messages (the staff view); by default "
+                            "the output is what the student sees")
     grade.add_argument("--lang", choices=("ko", "en"), default="en", help="language of hints")
     grade.add_argument("--executor", choices=("zygote", "fresh", "inprocess"), default="zygote",
                        help="zygote (default) is the sandbox; inprocess has NO isolation")
@@ -75,8 +86,35 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
     except GraderUnavailable as error:
-        print(f"error: grading could not run: {error}", file=sys.stderr)
-        return EXIT_UNAVAILABLE
+        return _could_not_run(args, f"grading could not run: {error}")
+    except Exception as error:  # a bug, or data that slipped past the checks: never a bare crash
+        traceback.print_exc(file=sys.stderr)
+        return _could_not_run(args, f"grading failed: {type(error).__name__}: {error}")
+
+
+def _could_not_run(args: argparse.Namespace, message: str) -> int:
+    message = clean_text(message[:2000])
+    print(f"error: {message}", file=sys.stderr)
+    if getattr(args, "json", False):
+        write_json({"status": ERROR, "message": message})
+    return EXIT_UNAVAILABLE
+
+
+def write_json(data: Any) -> None:
+    """One JSON object on one line: strict JSON (no NaN/Infinity), valid UTF-8 whatever the
+    locale says stdout's encoding is."""
+    _write_stdout(json.dumps(json_safe(data), ensure_ascii=False, allow_nan=False))
+
+
+def _write_stdout(text: str) -> None:
+    data = (clean_text(text) + "\n").encode("utf-8")
+    sys.stdout.flush()
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:  # a text-only stream (tests redirecting stdout)
+        sys.stdout.write(data.decode("utf-8"))
+    else:
+        buffer.write(data)
+    sys.stdout.flush()
 
 
 def make_executor(name: str):  # type: ignore[no-untyped-def]
@@ -102,12 +140,15 @@ def _grade(args: argparse.Namespace) -> int:
     except OSError as error:
         print(f"error: cannot read {args.submission}: {error.strerror}", file=sys.stderr)
         return EXIT_USAGE
-    result = grade_code(question, code, seed=args.seed, executor=make_executor(args.executor),
+    # Fresh inputs per run: feedback on one run describes inputs the next run never gets.
+    seed = secrets.randbelow(2**63) if args.seed is None else args.seed
+    result = grade_code(question, code, seed=seed, executor=make_executor(args.executor),
                         lang=args.lang)
+    shown = result.to_dict() if args.reveal_hidden else result.public_dict()
     if args.json:
-        print(json.dumps(result.to_dict(), ensure_ascii=False))
+        write_json(shown)
     else:
-        print(render_report(result))
+        _write_stdout(render_report(shown))
     return 0
 
 
@@ -163,7 +204,7 @@ def _check_references(args: argparse.Namespace) -> int:
         print(f"{'ok ' if result.status == 'passed' else 'BAD'} {slug}: {result.status} "
               f"{result.score:g}/{result.max_score:g}")
         if result.status != "passed":
-            print(render_report(result))
+            print(render_report(result.to_dict()))
     return 0 if all_passed(outcomes) else 1
 
 
@@ -188,23 +229,24 @@ def _grade_folder(args: argparse.Namespace) -> int:
     return 0
 
 
-def render_report(result: GradeResult) -> str:
-    lines = [f"{result.question}: {result.status.upper()}  {result.score:g} / {result.max_score:g}"
-             f"  (seed {result.seed})"]
-    if result.message:
-        lines.append(result.message)
-    for check in result.checks:
-        mark = "PASS" if check.passed else "FAIL"
-        hidden = " [hidden]" if check.hidden else ""
-        lines.append(f"  [{mark}] {check.name}{hidden}  {check.score:g}/{check.max_score:g}")
-        for line in check.message.splitlines():
+def render_report(result: dict[str, Any]) -> str:
+    """A readable report of a verdict as ``GradeResult.to_dict()`` or ``public_dict()`` gives it."""
+    lines = [f"{result['question']}: {result['status'].upper()}  {result['score']:g} / "
+             f"{result['max_score']:g}  (seed {result['seed']})"]
+    if result["message"]:
+        lines.append(result["message"])
+    for check in result["checks"]:
+        mark = "PASS" if check["passed"] else "FAIL"
+        hidden = " [hidden]" if check["hidden"] else ""
+        lines.append(f"  [{mark}] {check['name']}{hidden}  {check['score']:g}/{check['max_score']:g}")
+        for line in check["message"].splitlines():
             lines.append(f"         {line}")
-        if check.hint:
-            lines.append(f"         hint: {check.hint}")
-    if result.output:
+        if check["hint"]:
+            lines.append(f"         hint: {check['hint']}")
+    if result["output"]:
         lines.append("--- your output ---")
-        lines.append(result.output.rstrip())
-    timing = result.timings.get("total_ms")
+        lines.append(result["output"].rstrip())
+    timing = result["timings"].get("total_ms")
     if timing is not None:
         lines.append(f"(graded in {timing:.1f} ms)")
     return "\n".join(lines)

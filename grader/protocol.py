@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from grader.job import CaseResult, CaseSpec, JobSpec, Limits
+from grader.sanitize import clean_text
 
 HEADER = b"H"
 ARRAY = b"A"
@@ -108,7 +109,11 @@ def array_frame(array: np.ndarray) -> bytes:
 
 
 class ProtocolError(Exception):
-    """The result channel carried something malformed: the job's data is not trusted."""
+    """The result channel carried something malformed: the job's data is not trusted.
+
+    Its text becomes ``JobResult.detail``: it describes the problem and never quotes the job's data
+    (a name, a number, an exception message), which could carry what the job saw in hidden checks.
+    """
 
 
 @dataclass
@@ -119,151 +124,257 @@ class DecodedResults:
     problem: str | None = None  # set when decoding stopped at malformed data
 
 
+# Budgets for what one stream may hold. The frame sequence itself is bounded by the protocol (each
+# expected case once, <= MAX_CASE_ARRAYS arrays each), so these keep every step small.
+MAX_NPY_HEADER_BYTES = 4096  # np.save writes ~128 bytes (a few hundred for many dimensions)
+MAX_NPY_DIMS = 64  # NumPy's own limit
+MAX_CASES = 1024  # only matters when the caller does not say which cases to expect
+MAX_CASE_ARRAYS = 64
+MAX_NAME_CHARS = 200
+MAX_META_KEYS = 256
+MAX_META_ITEMS = 256  # the harness sends lists of at most this many items
+MAX_META_CHARS = 4096
+MAX_MESSAGE_CHARS = 4000
+MAX_LINE_CHARS = 500
+MAX_TRACEBACK_LINES = 40
+MAX_MS = 1e7  # far beyond any wall-clock limit
+MAX_LINE_NUMBER = 10**7
+
 _NPY_MAGIC = b"\x93NUMPY"
-# The header np.save writes for a plain numeric array. Matching it directly avoids numpy's
-# ast.literal_eval (a compile() per array, ~30 per grading); anything else takes numpy's parser.
-_NPY_FAST_HEADER = re.compile(
-    r"\{'descr': '([<>|][biufc][0-9]{1,2})', 'fortran_order': (True|False), "
-    r"'shape': \(((?:[0-9]{1,12}, ?)*(?:[0-9]{1,12})?)\), \} *\n"
+# Only the descriptors np.save writes for plain numeric arrays: every width NumPy has, both byte
+# orders ("|" for one-byte types). Anything else (text, records, objects, datetimes) is refused.
+_NPY_DESCRS = frozenset(
+    descr
+    for dtype in map(np.dtype, "?" + np.typecodes["AllInteger"] + np.typecodes["AllFloat"])
+    for descr in (dtype.newbyteorder("<").str, dtype.newbyteorder(">").str)
+)
+_NPY_DIM = r"(?:0|[1-9][0-9]{0,11})"
+# Exactly the header np.save writes: the only accepted form. NumPy's own header parser runs
+# ast.literal_eval on it, which costs a compile() per array and lets a crafted header burn CPU
+# and memory, so it is never called on job data.
+_NPY_HEADER = re.compile(
+    r"\{'descr': '([<>|][A-Za-z][0-9]{0,2})', 'fortran_order': (True|False), "
+    rf"'shape': \((|{_NPY_DIM},|{_NPY_DIM}(?:, {_NPY_DIM}){{1,{MAX_NPY_DIMS - 1}}})\), \}} *\n"
 )
 
 
-def _npy_header(blob: bytes) -> tuple[tuple[int, ...], bool, np.dtype, int]:
-    """(shape, fortran order, dtype, data offset) of an ``.npy`` blob."""
-    if blob[:6] == _NPY_MAGIC and blob[6:8] in (b"\x01\x00", b"\x02\x00"):
-        size_bytes = 2 if blob[6] == 1 else 4
-        start = 8 + size_bytes
-        length = int.from_bytes(blob[8:start], "little")
-        match = _NPY_FAST_HEADER.fullmatch(blob[start:start + length].decode("latin-1"))
-        if match:
-            descr, fortran, dims = match.groups()
-            shape = tuple(int(n) for n in dims.replace(" ", "").split(",") if n)
-            return shape, fortran == "True", np.dtype(descr), start + length
-    stream = io.BytesIO(blob)
-    try:
-        version = np.lib.format.read_magic(stream)
-        if version == (1, 0):
-            shape, fortran, dtype = np.lib.format.read_array_header_1_0(stream)
-        elif version == (2, 0):
-            shape, fortran, dtype = np.lib.format.read_array_header_2_0(stream)
-        else:
-            raise ProtocolError(f"unsupported .npy version {version}")
-    except ProtocolError:
-        raise
-    except Exception as error:  # numpy raises ValueError/TypeError on garbage headers
-        raise ProtocolError(f"bad .npy header: {error}") from None
-    return shape, fortran, dtype, stream.tell()
+def _npy_header(blob: bytes | memoryview) -> tuple[tuple[int, ...], bool, np.dtype, int]:
+    """(shape, fortran order, dtype, data offset) of an ``.npy`` blob, from np.save's exact form."""
+    if bytes(blob[:6]) != _NPY_MAGIC or bytes(blob[6:8]) not in (b"\x01\x00", b"\x02\x00"):
+        raise ProtocolError("bad .npy header: not an .npy blob of version 1 or 2")
+    start = 10 if blob[6] == 1 else 12
+    length = int.from_bytes(blob[8:start], "little")
+    if length > MAX_NPY_HEADER_BYTES:  # checked before the header is even sliced
+        raise ProtocolError("bad .npy header: header too long")
+    if start + length > len(blob):
+        raise ProtocolError("bad .npy header: truncated")
+    match = _NPY_HEADER.fullmatch(bytes(blob[start:start + length]).decode("latin-1"))
+    if match is None:
+        raise ProtocolError("bad .npy header: not the form np.save writes for a numeric array")
+    descr, fortran, dims = match.groups()
+    if descr not in _NPY_DESCRS:
+        raise ProtocolError("refused array dtype: not a plain numeric type")
+    shape = tuple(int(n) for n in dims.split(",") if n)
+    return shape, fortran == "True", np.dtype(descr), start + length
 
 
-def load_npy(blob: bytes, max_bytes: int) -> np.ndarray:
+def load_npy(blob: bytes | memoryview, max_bytes: int) -> np.ndarray:
     """Load one ``.npy`` blob after checking its header: numeric dtype, sane shape, exact size."""
     shape, fortran, dtype, offset = _npy_header(blob)
-    if dtype.hasobject or dtype.kind not in NUMERIC_KINDS or dtype.fields is not None:
-        raise ProtocolError(f"refused array dtype {dtype}")
-    if len(shape) > 16 or any(not isinstance(n, int) or n < 0 for n in shape):
-        raise ProtocolError(f"refused array shape {shape}")
     count = 1
     for n in shape:
         count *= n
-    nbytes = count * dtype.itemsize
-    if nbytes > max_bytes:
-        raise ProtocolError(f"array of {nbytes} bytes is over the {max_bytes}-byte cap")
-    if len(blob) - offset != nbytes:
+    if count * dtype.itemsize > max_bytes:
+        raise ProtocolError("array over the per-array byte cap")
+    if len(blob) - offset != count * dtype.itemsize:
         raise ProtocolError("array data does not match its header")
+    if count == 0:
+        return np.empty(shape, dtype=dtype, order="F" if fortran else "C")
     # Read the data straight from the blob, then copy into a plain, owned, writeable ndarray.
     flat = np.frombuffer(blob, dtype=dtype, count=count, offset=offset)
     return flat.reshape(shape, order="F" if fortran else "C").copy(order="K")
 
 
+@dataclass
+class _Pending:
+    """A case header whose arrays are still arriving, in the order its ``arrays`` list names them."""
+
+    case: CaseResult
+    keys: list[str]
+    next: int = 0
+
+
 def decode_results(
-    data: bytes, limits: Limits, expected_cases: tuple[str, ...] | None = None
+    data: bytes | bytearray | memoryview, limits: Limits,
+    expected_cases: tuple[str, ...] | None = None,
 ) -> DecodedResults:
-    """Parse the result stream. Stops at the first malformed frame and says why in ``problem``."""
+    """Parse the result stream. Never raises: stops at the first malformed frame and says why in
+    ``problem``, keeping the cases completed before it. Bounded work whatever the stream holds."""
     result = DecodedResults()
-    view = memoryview(data)
-    position = 0
-    pending: CaseResult | None = None
-    pending_keys: list[str] = []
+    pending: _Pending | None = None
     try:
         if len(data) > limits.result_bytes:
-            raise ProtocolError(f"result data over the {limits.result_bytes}-byte cap")
-        while position < len(view):
-            if result.done:
-                raise ProtocolError("data after the final frame")
-            if len(view) - position < _FRAME.size:
-                raise ProtocolError("truncated frame")
-            kind, length = _FRAME.unpack_from(view, position)
-            position += _FRAME.size
-            if length > len(view) - position:
-                raise ProtocolError("truncated frame payload")
-            payload = bytes(view[position : position + length])
-            position += length
-            if kind == ARRAY:
-                if pending is None or not pending_keys:
-                    raise ProtocolError("array frame without a case header")
-                pending.arrays[pending_keys.pop(0)] = load_npy(payload, limits.array_bytes)
-                if not pending_keys:
-                    result.cases[pending.name] = pending
-                    pending = None
-                continue
-            if kind != HEADER:
-                raise ProtocolError(f"unknown frame type {kind!r}")
-            if pending is not None:
-                raise ProtocolError(f"case {pending.name!r} is missing arrays")
-            if length > MAX_HEADER_BYTES:
-                raise ProtocolError("header frame too large")
-            pending, pending_keys = _apply_header(result, _parse_header(payload), expected_cases)
+            raise ProtocolError("result data over the result byte cap")
+        pending = _decode_frames(memoryview(data), limits, expected_cases, result)
     except ProtocolError as error:
         result.problem = str(error)
+    except Exception as error:  # whatever the data provoked (MemoryError included) is a verdict
+        # The type only: an exception's text may quote the job's data.
+        result.problem = f"result data could not be decoded ({type(error).__name__})"
     if pending is not None and result.problem is None:
-        result.problem = f"case {pending.name!r} ended before its arrays"
+        result.problem = "a case ended before its arrays"
+    if result.problem is not None or not result.done:
+        # The harness sends a module error and "done" back to back: anything else around it is
+        # forged, and a module error's message is shown to the student.
+        result.module_error = None
     return result
+
+
+def _decode_frames(
+    view: memoryview, limits: Limits, expected: tuple[str, ...] | None, result: DecodedResults
+) -> _Pending | None:
+    """Read frames into ``result``; returns the case still waiting for arrays, if any."""
+    position = 0
+    pending: _Pending | None = None
+    while position < len(view):
+        if result.done:
+            raise ProtocolError("data after the final frame")
+        if len(view) - position < _FRAME.size:
+            raise ProtocolError("truncated frame")
+        kind, length = _FRAME.unpack_from(view, position)
+        first = position == 0
+        position += _FRAME.size
+        if length > len(view) - position:
+            raise ProtocolError("truncated frame payload")
+        payload = view[position:position + length]  # a view: array data is copied only once
+        position += length
+        if kind == ARRAY:
+            if pending is None:
+                raise ProtocolError("array frame without a case header")
+            pending.case.arrays[pending.keys[pending.next]] = load_npy(payload, limits.array_bytes)
+            pending.next += 1
+            if pending.next == len(pending.keys):
+                result.cases[pending.case.name] = pending.case
+                pending = None
+            continue
+        if kind != HEADER:
+            raise ProtocolError("unknown frame type")
+        if pending is not None:
+            raise ProtocolError("a case is missing arrays")
+        if length > MAX_HEADER_BYTES:
+            raise ProtocolError("header frame too large")
+        pending = _apply_header(result, _parse_header(bytes(payload)), expected, first)
+    return pending
+
+
+def _refuse_constant(name: str) -> float:
+    raise ValueError("NaN and Infinity are not JSON")
 
 
 def _parse_header(payload: bytes) -> dict[str, Any]:
     try:
-        header = json.loads(payload.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as error:
-        raise ProtocolError(f"header is not JSON: {error}") from None
+        header = json.loads(payload.decode("utf-8"), parse_constant=_refuse_constant)
+    except (UnicodeError, ValueError, RecursionError, MemoryError, OverflowError):
+        # The type only: the decoder's message quotes the offending text.
+        raise ProtocolError("header is not JSON") from None
     if not isinstance(header, dict) or not isinstance(header.get("type"), str):
         raise ProtocolError("header is not an object with a type")
     return header
 
 
 def _apply_header(
-    result: DecodedResults, header: dict[str, Any], expected: tuple[str, ...] | None
-) -> tuple[CaseResult | None, list[str]]:
+    result: DecodedResults, header: dict[str, Any], expected: tuple[str, ...] | None,
+    first: bool,
+) -> _Pending | None:
     kind = header["type"]
     if kind == "done":
         result.done = True
-        return None, []
+        return None
+    if result.module_error is not None:
+        raise ProtocolError("frames after a module error")
     if kind == "module_error":
+        # Shown to the student: only believed before any check ran, so that it cannot carry what
+        # the code gathered during hidden checks.
+        if not first:
+            raise ProtocolError("module error after other frames")
         result.module_error = _error_dict(header.get("error"))
-        return None, []
+        return None
     if kind != "case":
-        raise ProtocolError(f"unknown header type {kind!r}")
+        raise ProtocolError("unknown header type")
     name = header.get("name")
     if not isinstance(name, str) or (expected is not None and name not in expected):
-        raise ProtocolError(f"unexpected case name {name!r}")
+        raise ProtocolError("unexpected case name")
+    if expected is None:
+        if len(name) > MAX_NAME_CHARS:
+            raise ProtocolError("case name too long")
+        if len(result.cases) >= MAX_CASES:
+            raise ProtocolError("too many cases")
+        name = clean_text(name)
     if name in result.cases:
-        raise ProtocolError(f"case {name!r} reported twice")
-    keys = header.get("arrays", [])
-    meta = header.get("meta", {})
-    if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
-        raise ProtocolError("case arrays must be a list of names")
-    if len(set(keys)) != len(keys) or not isinstance(meta, dict):
-        raise ProtocolError("case arrays/meta malformed")
-    ms = header.get("ms", 0.0)
-    case = CaseResult(
-        name=name,
-        meta=meta,
-        error=_error_dict(header["error"]) if header.get("error") is not None else None,
-        ms=float(ms) if isinstance(ms, (int, float)) else 0.0,
-    )
+        raise ProtocolError("a case reported twice")
+    keys = _array_names(header.get("arrays", []))
+    error = header.get("error")
+    case = CaseResult(name=name, meta=_meta(header.get("meta", {})),
+                      error=None if error is None else _error_dict(error), ms=_ms(header.get("ms")))
     if not keys:
         result.cases[name] = case
-        return None, []
-    return case, list(keys)
+        return None
+    return _Pending(case, keys)
+
+
+def _array_names(keys: Any) -> list[str]:
+    if not isinstance(keys, list) or len(keys) > MAX_CASE_ARRAYS:
+        raise ProtocolError("case arrays must be a short list of names")
+    if not all(isinstance(key, str) and len(key) <= MAX_NAME_CHARS for key in keys):
+        raise ProtocolError("case arrays must be a short list of names")
+    names = [clean_text(key) for key in keys]
+    if len(set(names)) != len(names):
+        raise ProtocolError("case array names repeat")
+    return names
+
+
+def _meta(meta: Any) -> dict[str, Any]:
+    """The harness's small JSON values: text, booleans, null, or short lists of those. Compared
+    against the reference, so an over-long value is refused, not cut (a cut could make two differ-
+    ent values equal)."""
+    if not isinstance(meta, dict) or len(meta) > MAX_META_KEYS:
+        raise ProtocolError("case meta malformed")
+    clean: dict[str, Any] = {}
+    for key, value in meta.items():
+        if len(key) > MAX_NAME_CHARS:
+            raise ProtocolError("case meta malformed")
+        if isinstance(value, list):
+            if len(value) > MAX_META_ITEMS:
+                raise ProtocolError("case meta list too long")
+            clean[clean_text(key)] = [_meta_scalar(item) for item in value]
+        else:
+            clean[clean_text(key)] = _meta_scalar(value)
+    return clean
+
+
+def _meta_scalar(value: Any) -> str | bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    if not isinstance(value, str):
+        raise ProtocolError("case meta values must be text, booleans, null or lists of those")
+    if len(value) > MAX_META_CHARS:
+        raise ProtocolError("case meta text too long")
+    return clean_text(value)
+
+
+def _ms(value: Any) -> float:
+    """A duration for display: anything but a plain finite number in range counts as 0."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return 0.0
+    if isinstance(value, int) and not 0 <= value <= MAX_MS:  # before float(): 400 digits overflow
+        return 0.0
+    ms = float(value)
+    return ms if math.isfinite(ms) and 0.0 <= ms <= MAX_MS else 0.0
+
+
+def _text(value: Any, default: str, limit: int) -> str:
+    """Text the student will read: cut to ``limit`` first (cheap), then made valid UTF-8."""
+    return clean_text(value[:limit]) if isinstance(value, str) else default
 
 
 def _error_dict(error: Any) -> dict[str, Any]:
@@ -273,13 +384,14 @@ def _error_dict(error: Any) -> dict[str, Any]:
     if not isinstance(traceback, list) or not all(isinstance(line, str) for line in traceback):
         raise ProtocolError("error traceback must be a list of strings")
     clean: dict[str, Any] = {
-        "type": str(error.get("type", "Error"))[:200],
-        "message": str(error.get("message", ""))[:4000],
-        "traceback": [line[:500] for line in traceback[:40]],
+        "type": _text(error.get("type"), "Error", MAX_NAME_CHARS),
+        "message": _text(error.get("message"), "", MAX_MESSAGE_CHARS),
+        "traceback": [_text(line, "", MAX_LINE_CHARS) for line in traceback[:MAX_TRACEBACK_LINES]],
     }
     for key in ("line", "offset"):
-        if isinstance(error.get(key), int):
-            clean[key] = error[key]
+        number = error.get(key)
+        if isinstance(number, int) and not isinstance(number, bool):
+            clean[key] = max(0, min(MAX_LINE_NUMBER, number))
     if isinstance(error.get("text"), str):
-        clean["text"] = error["text"][:500]
+        clean["text"] = _text(error["text"], "", MAX_LINE_CHARS)
     return clean

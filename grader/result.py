@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from grader.sanitize import json_safe
+
 # Final statuses of a grading. "passed"/"partial"/"failed" mean the code ran and checks were
 # evaluated; the others say why the code could not be (fully) evaluated. All are verdicts.
 PASSED = "passed"
@@ -17,6 +19,8 @@ TIMEOUT = "timeout"
 MEMORY_LIMIT = "memory_limit"
 OUTPUT_LIMIT = "output_limit"
 CRASHED = "crashed"  # killed by a signal, exited on its own, broke the result channel
+# Not a verdict: grading itself failed (a grade-folder row, the CLI's --json error object).
+ERROR = "error"
 
 VERDICT_STATUSES = (
     PASSED, PARTIAL, FAILED, REJECTED, SYNTAX_ERROR, RUNTIME_ERROR, TIMEOUT, MEMORY_LIMIT,
@@ -49,14 +53,35 @@ class GradeResult:
     timings: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """Plain data that ``json.dumps(..., allow_nan=False)`` accepts and every database stores:
+        messages and output come from the job, so they are sanitised here, once for every user."""
+        return json_safe(asdict(self))
 
     def public_dict(self) -> dict[str, Any]:
-        """What a student may see before hidden checks are revealed: hidden checks lose details."""
+        """What a student may see before hidden checks are revealed: a hidden check keeps only
+        whether it passed and its points. Its name goes too (it describes its inputs), here and
+        wherever another check's message mentions it."""
         data = self.to_dict()
+        hidden_names = {}
         for check in data["checks"]:
             if check["hidden"]:
+                hidden_names[check["name"]] = f"hidden check {len(hidden_names) + 1}"
+                check["name"] = hidden_names[check["name"]]
                 check["message"] = "hidden check" + (" passed" if check["passed"] else " failed")
                 check["hint"] = ""
                 check["details"] = {}
+        for check in data["checks"]:
+            for name, stand_in in hidden_names.items():
+                check["message"] = check["message"].replace(name, stand_in)
+                check["details"] = _without_name(check["details"], name, stand_in)
         return data
+
+
+def _without_name(value: Any, name: str, stand_in: str) -> Any:
+    if isinstance(value, str):
+        return value.replace(name, stand_in)
+    if isinstance(value, list):
+        return [_without_name(item, name, stand_in) for item in value]
+    if isinstance(value, dict):
+        return {key: _without_name(item, name, stand_in) for key, item in value.items()}
+    return value

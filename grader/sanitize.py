@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-MAX_INT = 2**53  # beyond this a JSON number loses precision in JavaScript and some databases
+MAX_INT = 2**63 - 1  # the largest integer SQLite (and a Postgres bigint) holds; seeds use all of it
 REPLACEMENT = "\ufffd"
 
 

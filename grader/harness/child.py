@@ -39,6 +39,7 @@ def preload() -> None:
 
     import numpy.lib.stride_tricks  # noqa: F401
     import numpy.linalg  # noqa: F401
+    import numpy.random  # noqa: F401  (every probe draws its inputs with it)
 
     from grader.harness import tools  # noqa: F401
 

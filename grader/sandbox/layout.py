@@ -35,19 +35,24 @@ class Bind:
 
 
 def python_binds() -> list[Bind]:
-    """Read-only binds: /usr, the interpreter's prefix and the venv (never the project)."""
-    paths = ["/usr"]
+    """Read-only binds: /usr, the interpreter's prefix and the venv (never the project).
+
+    Each is visible at its real path and at the path Python knows it by (a venv reached through a
+    symlink keeps its ``sys.path`` entries working for imports made inside the view)."""
+    paths: dict[str, str] = {"/usr": "/usr"}
     for prefix in {sys.base_prefix, sys.prefix, os.path.dirname(os.path.realpath(sys.executable))}:
         real = os.path.realpath(prefix)
-        if not real.startswith("/usr/") and real != "/usr":
-            paths.append(real)
+        for target in {real, os.path.abspath(prefix)}:
+            if not target.startswith("/usr/") and target != "/usr":
+                paths[target] = real
     binds: list[Bind] = []
-    for path in sorted(set(paths), key=len):
-        if path == str(PROJECT_ROOT) or path.startswith(str(GRADER_DIR) + "/"):
-            raise RuntimeError(f"the job view would contain the project: {path}")
-        if any(path.startswith(bind.target + "/") for bind in binds):
+    for target in sorted(paths, key=len):
+        for path in (target, paths[target]):
+            if path == str(PROJECT_ROOT) or path.startswith(str(GRADER_DIR) + "/"):
+                raise RuntimeError(f"the job view would contain the project: {path}")
+        if any(target.startswith(bind.target + "/") for bind in binds):
             continue  # already visible through a parent bind
-        binds.append(Bind(path, path))
+        binds.append(Bind(paths[target], target))
     return binds
 
 

@@ -54,7 +54,7 @@ class Graded:
 
 def grade(question_dir: str, submission: Path, seed: int = 0) -> Graded:
     command = [sys.executable, "-m", "grader", "grade", BUNDLE, question_dir.replace("_", "-"),
-               str(submission), "--json", "--seed", str(seed)]
+               str(submission), "--json", "--seed", str(seed), "--reveal-hidden"]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     try:
