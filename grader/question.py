@@ -32,6 +32,9 @@ class CheckSpec:
     hidden: bool
     compare: tuple[CompareSpec, ...]
     hint: dict[str, str]
+    # Names of checks that must pass for this one to score (e.g. the large-input backward check
+    # that only backpropagation finishes in time): see grader/checks/requirements.py.
+    requires: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,7 @@ def code_question_from_source(source: QuestionSource) -> CodeQuestion:
     names = [check.name for check in checks]
     if len(set(names)) != len(names):
         raise BundleError(where, "checks", "check names must be unique")
+    _validate_requires(checks, where)
     return CodeQuestion(
         slug=source.slug,
         title=localized(spec.get("title"), where, "title"),
@@ -141,10 +145,29 @@ def _check(raw: Any, field: str, where: str, probes: set[str]) -> CheckSpec:
         parsed.append(CompareSpec(kind=item["kind"], params=params))
     hint = raw.get("hint")
     hints = localized(hint, where, f"{field}.hint") if hint is not None else dict.fromkeys(LANGS, "")
+    requires = raw.get("requires", [])
+    if not isinstance(requires, list) or not all(isinstance(n, str) and n.strip() for n in requires):
+        raise BundleError(where, f"{field}.requires", "must be a list of check names")
     return CheckSpec(
         name=name.strip(), probe=probe, args=args, points=float(points),
         hidden=bool(raw.get("hidden", False)), compare=tuple(parsed), hint=hints,
+        requires=tuple(dict.fromkeys(n.strip() for n in requires)),
     )
+
+
+def _validate_requires(checks: tuple[CheckSpec, ...], where: str) -> None:
+    """A required check exists, is another check, and requires nothing itself: one level keeps
+    every gate decidable (no cycles) and easy to explain to a student."""
+    by_name = {check.name: check for check in checks}
+    for index, check in enumerate(checks):
+        for name in check.requires:
+            field = f"checks[{index}].requires"
+            if name not in by_name:
+                raise BundleError(where, field, f"{name!r} is not the name of a check")
+            if name == check.name:
+                raise BundleError(where, field, "a check cannot require itself")
+            if by_name[name].requires:
+                raise BundleError(where, field, f"{name!r} has requires of its own (one level only)")
 
 
 def _limits(raw: Any, where: str) -> Limits:

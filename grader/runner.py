@@ -9,16 +9,30 @@ from concurrent.futures import ThreadPoolExecutor
 
 from grader import result as r
 from grader.checks import COMPARES
+from grader.checks.requirements import withheld_message
 from grader.errors import GraderUnavailable
-from grader.job import MEMORY, OK, OUTPUT, TIMEOUT, CaseResult, CaseSpec, Executor, JobResult, JobSpec
+from grader.job import (
+    MEMORY,
+    OK,
+    OUTPUT,
+    TIMEOUT,
+    CaseResult,
+    CaseSpec,
+    Executor,
+    JobResult,
+    JobSpec,
+)
 from grader.question import CheckSpec, CodeQuestion
 from grader.result import CheckOutcome, GradeResult
 from grader.submission import Unacceptable, decode_submission
 
 STUDENT_FILE = "submission.py"
 REFERENCE_FILE = "reference.py"
-_REFERENCE_CACHE_SIZE = 512
-_reference_cache: OrderedDict[tuple[str, int], JobResult] = OrderedDict()
+# Reference results by (question content, seed). Code attempts draw fresh seeds, so this serves
+# regrades, retries and fixed-seed runs; bounded in bytes, since the large checks' arrays are big.
+REFERENCE_CACHE_BYTES = 64 * 1024 * 1024
+_reference_cache: OrderedDict[tuple[str, int], tuple[JobResult, int]] = OrderedDict()
+_reference_cache_bytes = 0
 _cache_lock = threading.Lock()
 _pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="grader-reference")
 
@@ -111,9 +125,10 @@ def _ms(since: float) -> float:
 def _cached_reference(question: CodeQuestion, seed: int) -> JobResult | None:
     with _cache_lock:
         cached = _reference_cache.get((question.content_hash, seed))
-        if cached is not None:
-            _reference_cache.move_to_end((question.content_hash, seed))
-        return cached
+        if cached is None:
+            return None
+        _reference_cache.move_to_end((question.content_hash, seed))
+        return cached[0]
 
 
 def _run_reference(question: CodeQuestion, seed: int, executor: Executor) -> JobResult:
@@ -128,11 +143,24 @@ def _run_reference(question: CodeQuestion, seed: int, executor: Executor) -> Job
             f"the reference of {question.slug!r} failed ({reference.termination}, "
             f"{reference.module_error or ''} {broken} {reference.detail}); fix the question"
         )
-    with _cache_lock:
-        _reference_cache[(question.content_hash, seed)] = reference
-        while len(_reference_cache) > _REFERENCE_CACHE_SIZE:
-            _reference_cache.popitem(last=False)
+    _remember(question.content_hash, seed, reference)
     return reference
+
+
+def _remember(content_hash: str, seed: int, reference: JobResult) -> None:
+    global _reference_cache_bytes
+    size = sum(array.nbytes for case in reference.cases.values() for array in case.arrays.values())
+    if size > REFERENCE_CACHE_BYTES:
+        return
+    with _cache_lock:
+        previous = _reference_cache.pop((content_hash, seed), None)
+        if previous is not None:
+            _reference_cache_bytes -= previous[1]
+        _reference_cache[(content_hash, seed)] = (reference, size)
+        _reference_cache_bytes += size
+        while _reference_cache_bytes > REFERENCE_CACHE_BYTES:
+            _evicted, (_, evicted_size) = _reference_cache.popitem(last=False)
+            _reference_cache_bytes -= evicted_size
 
 
 def _verdict(question: CodeQuestion, student: JobResult, reference: JobResult, lang: str) -> GradeResult:
@@ -154,6 +182,7 @@ def _verdict(question: CodeQuestion, student: JobResult, reference: JobResult, l
             outcome.checks.append(_not_run(check, f"not run: {stopped}"))
             continue
         outcome.checks.append(_evaluate(check, case, reference.cases[check.name], lang))
+    _apply_requirements(question, outcome.checks, lang)
     outcome.score = round(sum(c.score for c in outcome.checks), 6)
     if student.termination != OK:
         outcome.status = TERMINATION_STATUS.get(student.termination, r.CRASHED)
@@ -208,3 +237,20 @@ def _evaluate(check: CheckSpec, student: CaseResult, reference: CaseResult, lang
         hidden=check.hidden, hint="" if all_passed else hint,
         details={"compares": [v.details | {"passed": v.passed} for v in verdicts], "ms": round(student.ms, 3)},
     )
+
+
+def _apply_requirements(question: CodeQuestion, outcomes: list[CheckOutcome], lang: str) -> None:
+    """A check whose ``requires`` did not all pass keeps its own message but scores nothing.
+
+    Only checks that would have scored are touched: a check that failed by itself already says
+    what is wrong, and its own message is the more useful one.
+    """
+    passed = {outcome.name for outcome in outcomes if outcome.passed}
+    for check, outcome in zip(question.checks, outcomes, strict=True):
+        missing = [name for name in check.requires if name not in passed]
+        if not missing or outcome.score <= 0:
+            continue
+        note = withheld_message(missing, lang)
+        outcome.message = f"{note}\n{outcome.message}" if outcome.message else note
+        outcome.details = outcome.details | {"withheld_by": missing, "withheld_score": outcome.score}
+        outcome.passed, outcome.score = False, 0.0

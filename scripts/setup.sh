@@ -6,6 +6,9 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(bubblewrap redis-server libseccomp2 python3-venv gettext)
 if [[ "${WITH_BROWSER:-0}" == 1 ]]; then APT_PACKAGES+=(chromium fonts-noto-cjk); fi
+# The tests run their database-dependent part on a throwaway PostgreSQL as well (scripts/postgres.sh);
+# the product itself needs no local server (SQLite by default, or DATABASE_URL).
+if [[ "${WITH_POSTGRES:-0}" == 1 ]]; then APT_PACKAGES+=(postgresql); fi
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

@@ -9,8 +9,9 @@ Use from any test package's ``conftest.py``::
 - ``redis_url`` (session): its URL. Also points this process's Celery app (the one
   ``submission_create`` publishes with) at it.
 - ``celery_worker_proc`` (session): ``celery -A config worker --pool threads`` (queues
-  ``grading,celery``) running against the pytest-django test database (a file, see
-  settings ``DATABASES["default"]["TEST"]``) and ``redis_url``; waits until the worker answers
+  ``grading,celery``) running against the pytest-django test database (a SQLite file, see
+  settings ``DATABASES["default"]["TEST"]``, or the ``test_*`` database on the PostgreSQL that
+  ``DATABASE_URL`` names, see ``scripts/postgres.sh``) and ``redis_url``; waits until the worker answers
   a ping, yields the ``Popen`` (its log is at ``proc.log_path``), terminates it afterwards.
   The worker grades with ``GRADER_EXECUTOR`` from the environment variable
   ``TEST_GRADER_EXECUTOR`` (default ``sandbox``; ``inprocess`` only for tests of the browser
@@ -32,6 +33,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -122,11 +124,41 @@ def redis_url(redis_server: RedisServer) -> str:
     return redis_server.url
 
 
+def database_url(database_name: str) -> str:
+    """The URL a subprocess uses to reach ``database_name`` on this process's database server:
+    a SQLite file, or a database of the same PostgreSQL (same host, port, user)."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{database_name}"
+    if connection.vendor != "postgresql":
+        raise RuntimeError(f"no worker URL for a {connection.vendor} database")
+    conf = connection.settings_dict
+    user = quote(conf["USER"] or "", safe="")
+    password = f":{quote(conf['PASSWORD'], safe='')}" if conf["PASSWORD"] else ""
+    credentials = f"{user}{password}@" if user else ""
+    host = quote(conf["HOST"] or "", safe="")  # a unix-socket directory becomes %2Fpath
+    port = f":{conf['PORT']}" if conf["PORT"] else ""
+    return f"postgres://{credentials}{host}{port}/{quote(database_name, safe='')}"
+
+
+def worker_database_problem() -> str | None:
+    """Why a worker subprocess cannot share this test database, or None when it can."""
+    from django.db import connection
+
+    name = str(connection.settings_dict["NAME"])
+    if connection.vendor == "sqlite" and (name == ":memory:" or "mode=memory" in name):
+        return "the worker subprocess needs a file-based test database"
+    if connection.vendor not in ("sqlite", "postgresql"):
+        return f"the worker subprocess cannot share a {connection.vendor} test database"
+    return None
+
+
 def worker_env(*, database_name: str, broker_url: str, executor: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST_")}
     env.update({
         "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": f"sqlite:///{database_name}",
+        "DATABASE_URL": database_url(database_name),
         "REDIS_URL": broker_url,
         "GRADER_EXECUTOR": executor,
         "GRADER_SLOTS": env.get("GRADER_SLOTS", "2"),
@@ -173,8 +205,9 @@ def celery_worker_proc(
     from django.db import connection
 
     database_name = str(connection.settings_dict["NAME"])
-    if connection.vendor != "sqlite" or database_name == ":memory:" or "mode=memory" in database_name:
-        pytest.skip("the worker subprocess needs a file-based test database")
+    reason = worker_database_problem()
+    if reason:
+        pytest.skip(reason)
     env = worker_env(
         database_name=database_name, broker_url=redis_url,
         executor=os.environ.get("TEST_GRADER_EXECUTOR", "sandbox"),

@@ -1,8 +1,10 @@
 """``selfgrad``: the student's backward agrees with finite differences of the student's own forward.
 
-Both arrays come from the student's process (the probe computes them); this check teaches
+Both gradients come from the student's process (the probe computes them); this check teaches
 consistency between forward and backward, while ``allclose`` against the reference decides
-correctness.
+correctness. Agreement alone proves little: a forward that returns zeros (or NaN) and a backward
+that returns zeros agree perfectly. So with ``forward`` (the key of the forward output the same
+probe returns) the item scores only when that output also matches the reference's.
 """
 
 from __future__ import annotations
@@ -17,6 +19,14 @@ from grader.job import CaseResult
 def validate(params: dict[str, Any]) -> None:
     require_key(params, "analytic", "numeric")
     require_tolerances(params, (1e-4, 1e-6))
+    if "forward" in params:
+        require_key(params, "forward")
+        for key, default in (("forward_rtol", 1e-5), ("forward_atol", 1e-8)):
+            value = params.setdefault(key, default)
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+                raise ValueError(f"{key} must be a number >= 0")
+    elif any(key in params for key in ("forward_rtol", "forward_atol")):
+        raise ValueError("forward_rtol/forward_atol need forward: the key of the forward output")
 
 
 def compare(params: dict[str, Any], student: CaseResult, reference: CaseResult) -> Verdict:
@@ -25,7 +35,42 @@ def compare(params: dict[str, Any], student: CaseResult, reference: CaseResult) 
     label = f"{params['analytic']} vs the numerical gradient of your forward"
     if analytic is None or numeric is None:
         return Verdict(False, f"{label}: no value was produced")
+    verdict = _consistency(label, numeric, analytic, params)
+    if "forward" not in params:
+        return verdict
+    forward = _forward_verdict(params, student, reference)
+    if forward.passed:
+        return verdict
+    agreement = ("your backward does agree with your forward" if verdict.passed
+                 else verdict.message.removeprefix(f"{label}: "))
+    return Verdict(
+        False,
+        f"{label}: not counted — {forward.message}; a gradient check of a wrong forward proves "
+        f"nothing (fix the forward first). Meanwhile: {agreement}",
+        verdict.details | {"forward_passed": False},
+    )
+
+
+def _consistency(label: str, numeric: Any, analytic: Any, params: dict[str, Any]) -> Verdict:
     verdict = compare_arrays(label, numeric, analytic, params["rtol"], params["atol"], diagnose=False)
-    if not verdict.passed and "shape" not in verdict.message:
+    if verdict.details.get("expected_not_finite"):
+        verdict.message = (f"{label}: the numerical gradient of your forward is NaN or infinite "
+                           f"(your forward produced NaN or infinite values)")
+    elif not verdict.passed and "shape" not in verdict.message:
         verdict.message += " — your backward is not the derivative of your own forward"
+    return verdict
+
+
+def _forward_verdict(params: dict[str, Any], student: CaseResult, reference: CaseResult) -> Verdict:
+    key = params["forward"]
+    expected = reference.arrays.get(key)
+    if expected is None:
+        raise LookupError(f"the reference produced no array {key!r}")
+    got = student.arrays.get(key)
+    if got is None:
+        return Verdict(False, f"your forward output ({key}) was not produced")
+    verdict = compare_arrays(key, expected, got, params["forward_rtol"], params["forward_atol"],
+                             diagnose=False)
+    if not verdict.passed:
+        verdict.message = f"your forward output ({verdict.message}) does not match the expected one"
     return verdict

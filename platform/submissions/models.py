@@ -45,6 +45,9 @@ class Submission(models.Model):
     worker = models.CharField(max_length=200, blank=True)
     graded_at = models.DateTimeField(null=True, blank=True)
     infra_failures = models.PositiveIntegerField(default=0)
+    # How often the sweeper gave the row back after its worker was lost: bounded, so a submission
+    # that kills its worker (or cannot be stored) ends `error` instead of circling forever.
+    releases = models.PositiveIntegerField(default=0)
     raw_score = models.FloatField(null=True, blank=True)  # the grader's points, before late penalty
     score = models.FloatField(null=True, blank=True)  # in question points, after late penalty
     max_score = models.FloatField(default=0.0)

@@ -78,3 +78,64 @@ def test_a_worker_without_a_heartbeat_gets_its_rows_back_sooner(student, code_qu
     Submission.objects.filter(pk=dead.pk).update(status=S.RUNNING, worker="celery@gone/1", claimed_at=claimed)
     monkeypatch.setattr(grade, "workers_alive", lambda: None)
     assert submission_sweep() == []
+
+
+def lose(submission, minutes: int = 3) -> None:  # type: ignore[no-untyped-def]
+    """As if a worker claimed the row and vanished ``minutes`` ago."""
+    Submission.objects.filter(pk=submission.pk).update(
+        status=S.RUNNING, worker="gone/1", claimed_at=timezone.now() - timedelta(minutes=minutes)
+    )
+
+
+def test_each_release_is_counted(student, code_question, queue):
+    submission = make(student, code_question, "key-00000021")
+    for expected in (1, 2):
+        lose(submission)
+        assert submission_sweep() == [submission.pk]
+        submission.refresh_from_db()
+        assert submission.status == S.QUEUED and submission.releases == expected
+
+
+def test_a_row_lost_again_and_again_ends_in_error_instead_of_circling_forever(student, code_question, queue):
+    import submissions.services.grade as grade
+
+    submission = make(student, code_question, "key-00000022")
+    for _ in range(grade.MAX_RELEASES):
+        lose(submission)
+        assert submission_sweep() == [submission.pk]
+    lose(submission)
+    assert submission_sweep() == []  # not handed out again...
+    submission.refresh_from_db()
+    assert submission.status == S.ERROR and not submission.counts_as_attempt  # ...but final
+    assert submission.error_message == grade.WORKER_LOST and submission.graded_at is not None
+    assert queue.sent == [submission.pk] * grade.MAX_RELEASES
+    assert submission_sweep(now=timezone.now() + timedelta(hours=1)) == []  # and left alone
+
+
+def test_queued_rows_resent_while_no_worker_runs_do_not_count_as_lost(student, code_question, queue):
+    # Re-sending a queued row is harmless (the claim drops duplicates) and happens every sweep
+    # while the workers are down: only a worker losing a claimed row counts towards the bound.
+    submission = make(student, code_question, "key-00000023")
+    later = timezone.now()
+    for _ in range(10):
+        later += timedelta(seconds=30)
+        assert submission_sweep(now=later) == [submission.pk]
+    submission.refresh_from_db()
+    assert submission.status == S.QUEUED and submission.releases == 0
+
+
+def test_a_grade_the_database_refuses_never_circles_through_the_sweeper(student, code_question, queue, monkeypatch):
+    """The issue's loop: storing fails, the row stays running, the sweeper re-queues it, forever."""
+    import submissions.services.grade as grade
+    from django.db import IntegrityError
+    from submissions.services.grade import GradeOutcome, submission_grade
+
+    from grader.result import FAILED, GradeResult
+
+    monkeypatch.setattr(grade, "grade_code", lambda *a, **k: GradeResult(FAILED, 0.0, 3.0, []))
+    monkeypatch.setattr(grade, "_record_grade", lambda *a, **k: (_ for _ in ()).throw(IntegrityError("JSON_VALID")))
+    submission = make(student, code_question, "key-00000024")
+    assert submission_grade(submission_id=submission.pk, worker="w") is GradeOutcome.FAILED
+    submission.refresh_from_db()
+    assert submission.status == S.ERROR
+    assert submission_sweep(now=timezone.now() + timedelta(hours=1)) == []

@@ -93,13 +93,14 @@ def test_a_brief_database_outage_delays_no_result_until_the_two_minute_sweep(sta
     slow = [pk for pk, kind in burst.kinds.items() if kind == "slow"]
     wait_until(lambda: statuses(slow)["running"] == 2, timeout=30, what="both slow jobs running")
     locked = threading.Event()
-    # Both slow jobs finish grading while the lock is held: their result writes fail.
-    holder = threading.Thread(target=hold_exclusive_lock, args=(stack.database_name, 4.0, locked))
+    # Both slow jobs finish grading while the lock is held: their result writes fail. (A slow job
+    # sleeps once per sandbox job: twice here, for the visible and for the hidden checks.)
+    holder = threading.Thread(target=hold_exclusive_lock, args=(stack.database_name, 6.0, locked))
     holder.start()
     locked.wait(10)
     holder.join()
     assert "database is locked" in worker.log_path.read_text()
-    # A 4-second outage should cost the students seconds, not minutes (sweeping every second,
+    # A 6-second outage should cost the students seconds, not minutes (sweeping every second,
     # more often than beat's 30 s).
     watch = settle(course, burst, timeout=30)
     assert_recovered(course, burst, watch)

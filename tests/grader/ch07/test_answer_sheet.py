@@ -48,6 +48,7 @@ def test_pooling_forward_is_right_but_backward_is_missing(grade):
         "backward · 3x3, stride 2 (overlapping windows)",
         "gradient check · overlapping windows",
         "forward and backward · larger random input",
+        "backward · large input (backpropagation)",
     }
     message = wrong["backward · 2x2, stride 2"]
     assert "'Pooling' object has no attribute 'backward'" in message.message
@@ -89,6 +90,7 @@ def test_simple_convnet_each_later_bug_is_named_once_the_previous_is_fixed(grade
         "gradient · keys and values (backpropagation)",
         "gradient check · backpropagation vs numerical gradient",
         "gradient · 3 channels, pad 1, stride 2",
+        "gradient · real size (1x28x28, 30 filters, backpropagation)",
     }
     assert "'Convolution' object has no attribute 'dw'" in wrong["gradient · keys and values (backpropagation)"].message
 

@@ -21,11 +21,14 @@ C_BWD_S2P1 = "backward · stride 2, pad 1, H ≠ W"
 C_GRAD_S1P1 = "gradient check · stride 1, pad 1"
 C_GRAD_S2 = "gradient check · stride 2, 3x2 filter"
 C_LARGE = "forward and backward · larger random input"
+# backward on a large input: only backpropagation finishes in time; every other backward check
+# counts only once it passes, so a backward bug it also sees withholds those checks' points
+C_BIG = "backward · large input (backpropagation)"
 # a second forward/backward on the same layer: catches dW/db accumulated with +=, and every bug
 # in dW or db at stride 1 shows there too
 C_TWICE = "backward · called again (the next training step)"
 C_FORWARDS = {C_FWD_S1P0, C_FWD_S1P1, C_FWD_S2P1, C_FWD_2X3}
-C_BACKWARDS = {C_BWD_S1P0, C_BWD_S2P1, C_GRAD_S1P1, C_GRAD_S2, C_LARGE}
+C_BACKWARDS = {C_BWD_S1P0, C_BWD_S2P1, C_GRAD_S1P1, C_GRAD_S2, C_LARGE, C_BIG}
 
 # pooling
 P_FWD_2X2 = "forward · 2x2, stride 2"
@@ -36,6 +39,7 @@ P_BWD_2X2 = "backward · 2x2, stride 2"
 P_BWD_3X3 = "backward · 3x3, stride 2 (overlapping windows)"
 P_GRAD = "gradient check · overlapping windows"
 P_LARGE = "forward and backward · larger random input"
+P_BIG = "backward · large input (backpropagation)"
 P_FORWARDS = {P_FWD_2X2, P_FWD_3X3, P_FWD_S1, P_FWD_2X3}
 
 # simple-convnet
@@ -48,7 +52,8 @@ N_LOSS_BIG = "loss · large scores (numerical stability)"
 N_GRAD = "gradient · keys and values (backpropagation)"
 N_NUMGRAD = "gradient check · backpropagation vs numerical gradient"
 N_GRAD_B = "gradient · 3 channels, pad 1, stride 2"
-N_GRADIENTS = {N_GRAD, N_NUMGRAD, N_GRAD_B}
+N_BIG = "gradient · real size (1x28x28, 30 filters, backpropagation)"
+N_GRADIENTS = {N_GRAD, N_NUMGRAD, N_GRAD_B, N_BIG}
 N_VALUES = {N_PREDICT, N_PREDICT_B, N_LOSS, N_LOSS_BIG} | N_GRADIENTS
 
 # file -> (the checks that fail, {check: text its message or hint must contain})
@@ -57,7 +62,7 @@ EXPECTED = {
         {C_FWD_S2P1, C_BWD_S2P1, C_GRAD_S2, C_LARGE},
         {C_FWD_S2P1: "// stride"}),
     "convolution/output_size_no_plus_one": (
-        C_FORWARDS | {C_BWD_S1P0, C_GRAD_S1P1, C_LARGE, C_TWICE},
+        C_FORWARDS | C_BACKWARDS | {C_TWICE},  # stride-2 backward: right, but withheld
         {C_FWD_S1P0: "cannot reshape"}),
     "convolution/missing_bias": (
         C_FORWARDS | {C_GRAD_S1P1, C_GRAD_S2, C_LARGE},
@@ -67,7 +72,7 @@ EXPECTED = {
         C_FORWARDS | {C_GRAD_S1P1, C_GRAD_S2, C_LARGE},
         {C_FWD_S1P0: "the right values in the wrong places", C_GRAD_S1P1: "not the derivative"}),
     "convolution/col_W_wrong_reshape": (
-        C_FORWARDS | C_BACKWARDS,
+        C_FORWARDS | C_BACKWARDS | {C_TWICE},  # dW, db right: withheld by C_BIG
         {C_FWD_S1P0: "W.reshape(FN, -1).T"}),
     "convolution/stride_ignored_in_backward": (
         {C_BWD_S2P1, C_GRAD_S2, C_LARGE},
@@ -82,13 +87,13 @@ EXPECTED = {
         C_BACKWARDS | {C_TWICE},
         {C_BWD_S1P0: "dW: ", C_BWD_S2P1: "the right values in the wrong places"}),
     "convolution/col2im_assigns": (
-        C_BACKWARDS,
+        C_BACKWARDS | {C_TWICE},  # dW, db right: withheld by C_BIG
         {C_BWD_S2P1: "+="}),
     "convolution/pad_ignored": (
         {C_FWD_S1P1, C_FWD_S2P1, C_BWD_S2P1, C_GRAD_S1P1, C_LARGE},
         {C_FWD_S1P1: "Pass pad to im2col"}),
     "convolution/height_width_swapped": (
-        {C_FWD_S2P1, C_FWD_2X3, C_LARGE},
+        {C_FWD_S2P1, C_FWD_2X3, C_LARGE, C_GRAD_S1P1},  # H ≠ W there: a wrong forward proves nothing
         {C_FWD_S2P1: "do not swap them", C_FWD_2X3: "expected shape (1, 2, 5, 3), got (1, 2, 3, 5)"}),
     "convolution/filter_hw_swapped": (
         {C_FWD_2X3, C_GRAD_S2},
@@ -97,10 +102,10 @@ EXPECTED = {
         C_BACKWARDS | {C_TWICE},
         {C_BWD_S1P0: "transpose(0, 2, 3, 1)"}),
     "pooling/gradient_to_every_cell": (
-        {P_BWD_2X2, P_BWD_3X3, P_GRAD, P_LARGE},
+        {P_BWD_2X2, P_BWD_3X3, P_GRAD, P_LARGE, P_BIG},
         {P_BWD_2X2: "only to the element that was the maximum", P_GRAD: "not the derivative"}),
     "pooling/no_arg_max_first_cell": (
-        {P_BWD_2X2, P_BWD_3X3, P_GRAD, P_LARGE},
+        {P_BWD_2X2, P_BWD_3X3, P_GRAD, P_LARGE, P_BIG},
         {P_BWD_2X2: "self.arg_max"}),
     "pooling/output_not_transposed": (
         P_FORWARDS | {P_LARGE},  # backward routes by arg_max, so dx is right; one channel hides it
@@ -112,10 +117,10 @@ EXPECTED = {
         {P_FWD_S1},
         {P_FWD_S1: "self.stride"}),
     "pooling/average_pooling": (
-        P_FORWARDS | {P_BWD_2X2, P_BWD_3X3, P_LARGE},  # self-consistent: the gradient check passes
+        P_FORWARDS | {P_BWD_2X2, P_BWD_3X3, P_LARGE, P_BIG, P_GRAD},  # self-consistent, wrong forward
         {P_FWD_2X2: "values differ"}),
     "pooling/stride_ignored_in_backward": (
-        {P_BWD_2X2, P_BWD_3X3, P_GRAD, P_LARGE},
+        {P_BWD_2X2, P_BWD_3X3, P_GRAD, P_LARGE, P_BIG},
         {P_BWD_2X2: "cannot reshape"}),
     "simple_convnet/w2_w3_filter_shapes": (
         {N_PARAMS, N_PARAMS_B} | N_VALUES,
@@ -130,7 +135,7 @@ EXPECTED = {
         N_GRADIENTS,
         {N_GRAD: "has no attribute 'dw'"}),
     "simple_convnet/missing_relu": (
-        {N_PREDICT, N_PREDICT_B, N_LOSS, N_LOSS_BIG, N_GRAD, N_GRAD_B},  # self-consistent gradients
+        {N_PREDICT, N_PREDICT_B, N_LOSS, N_LOSS_BIG} | N_GRADIENTS,  # self-consistent, wrong loss
         {N_PREDICT: "Conv - ReLU - Pooling"}),
     "simple_convnet/loss_without_softmax": (
         {N_LOSS, N_LOSS_BIG} | N_GRADIENTS,
@@ -183,3 +188,28 @@ def test_a_buggy_solution_fails_exactly_the_checks_meant_to_catch_it(grade, name
     for check_name, text in explanations.items():
         shown = checks[check_name].message + "\n" + checks[check_name].hint
         assert text in shown, shown
+
+
+def test_a_right_check_withheld_by_the_large_backward_says_why(grade):
+    # col2im with = instead of +=: dW and db are right (the second-step check would pass), but dx
+    # is wrong on the large input, so no backward check counts, and the message says why
+    result = grade("convolution", BUGGY / "convolution" / "col2im_assigns.py")
+    checks = {check.name: check for check in result.checks}
+    twice = checks[C_TWICE]
+    assert not twice.passed and twice.score == 0
+    assert twice.details["withheld_by"] == [C_BIG] and twice.details["withheld_score"] == 1.0
+    assert twice.message.startswith("not counted: this check scores only once «" + C_BIG)
+    assert "one forward pass" in twice.message and "dW after the second backward: ok" in twice.message
+    assert "+=" in checks[C_BIG].hint or "col2im" in checks[C_BIG].hint
+    korean = {c.name: c for c in grade("convolution", BUGGY / "convolution" / "col2im_assigns.py",
+                                       lang="ko").checks}[C_TWICE]
+    assert "점수에 반영되지 않았습니다" in korean.message and "역전파" in korean.message
+
+
+def test_a_gradient_check_of_a_wrong_forward_scores_nothing(grade):
+    # average pooling: forward and backward agree with each other, but the forward is wrong
+    result = grade("pooling", BUGGY / "pooling" / "average_pooling.py")
+    check = {c.name: c for c in result.checks}[P_GRAD]
+    assert check.score == 0
+    assert "a gradient check of a wrong forward proves nothing" in check.message
+    assert "your backward does agree with your forward" in check.message

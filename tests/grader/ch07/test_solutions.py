@@ -84,17 +84,24 @@ def test_hints_come_in_korean_too(grade, questions):
 
 
 def test_grading_the_convolution_suite_in_process_is_well_under_100_ms(questions, executor):
+    # The large-input backward check is heavy on purpose (only backpropagation finishes it within
+    # the CPU limit): its own computation is timed apart, everything else must stay fast.
     question = questions["convolution"]
+    large = "backward · large input (backpropagation)"
     code = (HERE / "solutions" / "convolution" / "textbook_style.py").read_text(encoding="utf-8")
     for seed in range(3):  # warm: the reference of each seed is cached after its first grading
         grade_code(question, code, seed=seed, executor=executor)
-    timings = []
+    timings, large_timings = [], []
     for index in range(9):
         started = time.perf_counter()
         result = grade_code(question, code, seed=index % 3, executor=executor)
-        timings.append((time.perf_counter() - started) * 1000)
+        elapsed = (time.perf_counter() - started) * 1000
+        large_ms = next(c.details["ms"] for c in result.checks if c.name == large)
+        timings.append(elapsed - large_ms)
+        large_timings.append(large_ms)
         assert result.status == r.PASSED
     assert statistics.median(timings) < 100, timings
+    assert statistics.median(large_timings) < 250, large_timings  # backprop: tens of ms
 
 
 @pytest.mark.parametrize(("slug", "name"), [("convolution", "Convolution"), ("pooling", "Pooling")])

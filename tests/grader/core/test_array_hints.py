@@ -1,9 +1,10 @@
-"""The one-line hints a failed array comparison adds to its message."""
+"""The one-line hints a failed array comparison adds to its message, and the values that never
+match (non-finite), whatever the other side holds."""
 
 import numpy as np
 import pytest
 
-from grader.checks.arrays import _value_hint
+from grader.checks.arrays import _value_hint, compare_arrays
 
 RNG = np.random.default_rng(0)
 EXPECTED = RNG.standard_normal((2, 3, 4, 4))
@@ -26,3 +27,36 @@ def test_rounding_noise_is_not_called_a_bias_mistake():
     # float32 arithmetic: differences of ~1e-7, constant per channel by accident.
     noisy = EXPECTED + 1e-7 * np.array([1.0, -1.0, 1.0])[None, :, None, None]
     assert "bias" not in _value_hint(EXPECTED, noisy, rtol=1e-6, atol=1e-9)
+
+
+# --- compare_arrays: values that are never right ----------------------------------------------
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_a_non_finite_value_never_matches_not_even_itself(bad):
+    same = np.full((2, 3), bad)
+    verdict = compare_arrays("out", same, same.copy(), rtol=1e-5, atol=1e-8)
+    assert not verdict.passed and "NaN or infinite" in verdict.message
+    got = EXPECTED.copy()
+    got[1, 2, 3, 0] = bad
+    verdict = compare_arrays("out", EXPECTED, got, rtol=1e-5, atol=1e-8)
+    assert not verdict.passed and "first at index (1, 2, 3, 0)" in verdict.message
+
+
+def test_huge_values_give_a_finite_verdict_without_warnings():
+    with np.errstate(all="raise"):
+        verdict = compare_arrays("out", EXPECTED, np.full(EXPECTED.shape, -1e308), rtol=1e-5, atol=1e-8)
+    assert not verdict.passed
+    assert np.isfinite(verdict.details["max_abs_error"]) and np.isfinite(verdict.details["max_rel_error"])
+
+
+@pytest.mark.parametrize("dtype", [bool, np.int64, np.uint8, np.float16])
+def test_oddly_typed_arrays_are_compared_by_value(dtype):
+    verdict = compare_arrays("out", EXPECTED, np.ones(EXPECTED.shape, dtype=dtype), rtol=1e-5, atol=1e-8)
+    assert not verdict.passed and "values differ" in verdict.message
+    exact = np.array([[0, 1, 1], [1, 0, 1]])
+    assert compare_arrays("out", exact.astype(float), exact.astype(dtype), rtol=0, atol=0).passed
+
+
+def test_complex_and_empty_results_fail_against_real_ones():
+    assert "complex" in compare_arrays("out", EXPECTED, EXPECTED.astype(complex), 1e-5, 1e-8).message
+    assert "expected shape (2, 3, 4, 4), got (0,)" in compare_arrays("out", EXPECTED, np.empty(0), 1e-5, 1e-8).message

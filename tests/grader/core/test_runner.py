@@ -1,12 +1,18 @@
 """Grading end to end with the in-process executor (no isolation; the sandbox has its own tests)."""
 
+import shutil
+import textwrap
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from grader import result as r
-from grader.api import grade_code
+from grader.api import grade_code, load_question
+from grader.errors import BundleError
 from grader.job import KILLED, OK, TIMEOUT, CaseResult, JobResult
 
+MINI_DIR = Path(__file__).parent / "fixtures" / "mini"
 GOOD = 'NAMES = ["b", "a"]\ndef scale(x, k):\n    print("hi")\n    return k * x\n'
 
 
@@ -121,3 +127,149 @@ def test_prints_during_a_hidden_check_are_not_shown(mini_question, inprocess):
     output = grade(mini_question, code, inprocess).output
     assert "len 4" in output
     assert "len 3" not in output
+
+
+# --- requires and selfgrad's forward: checks that must not reward a non-answer ---------------
+
+GATED_PROBES = textwrap.dedent("""
+    import numpy as np
+
+    from grader.harness.tools import numerical_gradient
+
+
+    def scale(sub, rng, *, n, k):
+        return {"out": sub.scale(rng.standard_normal(n), k)}
+
+
+    def grad(sub, rng, *, n):
+        x, dout = rng.standard_normal(n), rng.standard_normal(n)
+        out = sub.scale(x, 3.0)
+        dx = sub.scale(dout, 3.0)  # scale is linear: its backward is itself
+        dx_num = numerical_gradient(lambda: float(np.sum(sub.scale(x, 3.0) * dout)), x)
+        return {"out": out, "dx": dx, "dx_num": dx_num}
+""")
+
+GATED_CHECKS = textwrap.dedent("""
+    kind: code
+    title: {ko: "배열 스케일", en: "Scale an array"}
+    points: 2
+    textbook: []
+    checks:
+      - name: "scale · large"
+        probe: scale
+        args: {n: 4, k: 2.0}
+        compare: [{kind: allclose, key: out}]
+      - name: "scale · gradient"
+        probe: grad
+        args: {n: 3}
+        requires: ["scale · large"]
+        compare: [{kind: selfgrad, analytic: dx, numeric: dx_num, forward: out}]
+        hint: {ko: "미분하세요.", en: "Differentiate."}
+""")
+
+
+def gated_bundle(tmp_path, checks=GATED_CHECKS):
+    bundle = tmp_path / "mini"
+    shutil.copytree(MINI_DIR, bundle)
+    question = bundle / "questions" / "scale"
+    (question / "probes.py").write_text(GATED_PROBES, encoding="utf-8")
+    (question / "question.yaml").write_text(checks, encoding="utf-8")
+    return bundle
+
+
+@pytest.fixture
+def gated_question(tmp_path):
+    return load_question(gated_bundle(tmp_path), "scale")
+
+
+def test_a_check_whose_requirement_failed_scores_nothing_and_says_why(gated_question, inprocess):
+    # right for k = 3 only: the gradient check (k = 3) is right by itself, the required one fails
+    code = "def scale(x, k):\n    return 3.0 * x\n"
+    result = grade_code(gated_question, code, seed=1, executor=inprocess)
+    required, gated = result.checks
+    assert not required.passed
+    assert not gated.passed and gated.score == 0 and result.score == 0
+    assert gated.details["withheld_by"] == ["scale · large"] and gated.details["withheld_score"] == 1.0
+    assert gated.message.startswith("not counted: this check scores only once «scale · large» passes")
+    assert "one forward pass" in gated.message and "numerical gradient of your forward: ok" in gated.message
+    korean = grade_code(gated_question, code, seed=1, executor=inprocess, lang="ko").checks[1]
+    assert korean.message.startswith("점수에 반영되지 않았습니다") and "«scale · large»" in korean.message
+
+
+def test_a_check_whose_requirement_passed_scores_as_usual(gated_question, inprocess):
+    result = grade_code(gated_question, "def scale(x, k):\n    return k * x\n", seed=1, executor=inprocess)
+    assert result.status == r.PASSED and result.score == 2.0
+    assert "withheld_by" not in result.checks[1].details
+
+
+def test_a_failing_gated_check_keeps_its_own_message(gated_question, inprocess):
+    result = grade_code(gated_question, "def scale(x, k):\n    return x[::-1] * 0\n", seed=1,
+                        executor=inprocess)
+    gated = result.checks[1]
+    assert "not counted: this check scores only once" not in gated.message
+    assert "proves nothing" in gated.message and gated.hint == "Differentiate."
+
+
+def test_a_gradient_check_of_a_wrong_forward_proves_nothing(gated_question, inprocess):
+    # 2*k*x: forward and backward agree with each other, and both are wrong
+    result = grade_code(gated_question, "def scale(x, k):\n    return 2 * k * x\n", seed=1,
+                        executor=inprocess)
+    gated = result.checks[1]
+    assert gated.score == 0
+    assert "not counted — your forward output (out: 3 of 3 values differ" in gated.message
+    assert "a gradient check of a wrong forward proves nothing" in gated.message
+    assert "your backward does agree with your forward" in gated.message
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the probe's own overflow, on purpose
+@pytest.mark.parametrize("value", ["np.nan", "np.inf", "1e308"])
+def test_non_finite_or_huge_values_never_agree(gated_question, inprocess, value):
+    code = f"import numpy as np\ndef scale(x, k):\n    return np.full(np.shape(x), {value})\n"
+    result = grade_code(gated_question, code, seed=1, executor=inprocess)
+    assert result.score == 0
+    assert all(not check.passed for check in result.checks)
+    result.to_dict()  # stored results stay finite JSON
+
+
+@pytest.mark.parametrize(("requires", "error"), [
+    ('["no such check"]', "is not the name of a check"),
+    ('["scale · gradient"]', "cannot require itself"),
+    ('"scale · large"', "must be a list of check names"),
+])
+def test_requires_is_validated(tmp_path, requires, error):
+    checks = GATED_CHECKS.replace('requires: ["scale · large"]', f"requires: {requires}")
+    with pytest.raises(BundleError, match=error):
+        load_question(gated_bundle(tmp_path, checks), "scale")
+
+
+def test_requires_is_one_level_deep(tmp_path):
+    checks = GATED_CHECKS.replace('compare: [{kind: allclose, key: out}]',
+                                  'requires: ["scale · gradient"]\n    compare: [{kind: allclose, key: out}]')
+    with pytest.raises(BundleError, match="one level only"):
+        load_question(gated_bundle(tmp_path, checks), "scale")
+
+
+def test_selfgrad_forward_tolerances_need_a_forward(tmp_path):
+    checks = GATED_CHECKS.replace(", forward: out}", ", forward_rtol: 0.1}")
+    with pytest.raises(BundleError, match="forward_rtol/forward_atol need forward"):
+        load_question(gated_bundle(tmp_path, checks), "scale")
+
+
+def test_the_reference_cache_is_bounded_in_bytes(monkeypatch):
+    """Every code attempt draws a fresh seed, so the cache of reference results must not grow
+    with the number of attempts: it keeps at most REFERENCE_CACHE_BYTES of arrays."""
+    import numpy as np
+
+    from grader import runner
+    from grader.job import OK, CaseResult, JobResult
+
+    monkeypatch.setattr(runner, "REFERENCE_CACHE_BYTES", 10_000)
+    monkeypatch.setattr(runner, "_reference_cache", type(runner._reference_cache)())
+    monkeypatch.setattr(runner, "_reference_cache_bytes", 0)
+    for seed in range(50):
+        case = CaseResult("c", arrays={"out": np.zeros(250)})  # 2,000 bytes
+        runner._remember("question-hash", seed, JobResult(termination=OK, cases={"c": case}))
+    assert runner._reference_cache_bytes <= 10_000
+    assert len(runner._reference_cache) == 5
+    kept = [seed for (_, seed) in runner._reference_cache]
+    assert kept == list(range(45, 50))  # the most recent ones

@@ -56,7 +56,8 @@ def gradcheck(sub, rng, *, N, C, H, W, FN, FH, FW, stride, pad):
 
     The loss is ``sum(forward(x) * dout)`` for a fixed random ``dout``, so its gradient with
     respect to the output is exactly ``dout``. A fresh layer is built for every evaluation, so the
-    check does not depend on whether the layer copies ``W`` and ``b``.
+    check does not depend on whether the layer copies ``W`` and ``b``. ``out`` goes back too: the
+    check counts only when the forward it differentiates is right.
     """
     x, weights, bias = _inputs(rng, N, C, H, W, FN, FH, FW)
     layer = sub.Convolution(weights, bias, stride, pad)
@@ -69,6 +70,7 @@ def gradcheck(sub, rng, *, N, C, H, W, FN, FH, FW, stride, pad):
         return float(np.sum(sub.Convolution(weights, bias, stride, pad).forward(x) * dout))
 
     return {
+        "out": out,
         "dx": dx, "dx_num": numerical_gradient(loss, x, eps=EPS),
         "dW": dW, "dW_num": numerical_gradient(loss, weights, eps=EPS),
         "db": db, "db_num": numerical_gradient(loss, bias, eps=EPS),

@@ -45,7 +45,8 @@ def backward(sub, rng, *, N, C, H, W, pool_h, pool_w, stride):
 
 def gradcheck(sub, rng, *, N, C, H, W, pool_h, pool_w, stride):
     """The student's backward against central differences of the student's own forward,
-    for the loss ``sum(forward(x) * dout)`` with a fixed random ``dout``."""
+    for the loss ``sum(forward(x) * dout)`` with a fixed random ``dout``. ``out`` goes back too:
+    the check counts only when the forward it differentiates is right."""
     x = _distinct_grid(rng, (N, C, H, W))
     layer = sub.Pooling(pool_h, pool_w, stride)
     out = np.asarray(layer.forward(x))
@@ -56,4 +57,4 @@ def gradcheck(sub, rng, *, N, C, H, W, pool_h, pool_w, stride):
     def loss():
         return float(np.sum(sub.Pooling(pool_h, pool_w, stride).forward(x) * dout))
 
-    return {"dx": dx, "dx_num": numerical_gradient(loss, x, eps=EPS)}
+    return {"out": out, "dx": dx, "dx_num": numerical_gradient(loss, x, eps=EPS)}

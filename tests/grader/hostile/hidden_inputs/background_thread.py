@@ -1,10 +1,10 @@
 """Attack: a thread started at import keeps harvesting the job's cases while the checks run and
 prints them through a copy of stdout."""
-import threading
-import time
 import gc
 import os
 import sys
+import threading
+import time
 
 OUT = os.dup(1)  # a copy of stdout taken at import, before any check runs
 

@@ -1,9 +1,9 @@
 """Attack: at import and in every check, write forged frames on the result channel (fd 3): a
 module error and case errors that carry every case the harness holds."""
-import json
-import struct
 import gc
+import json
 import os
+import struct
 import sys
 
 OUT = os.dup(1)  # a copy of stdout taken at import, before any check runs

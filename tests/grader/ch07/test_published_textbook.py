@@ -1,0 +1,86 @@
+"""The book's own published code keeps full marks on all three questions, in the real sandbox.
+
+The code is never part of this repository: the test reads it from a copy of
+github.com/oreilly-japan/deep-learning-from-scratch named by ``DLFS_BOOK_DIR`` (a checkout, or a
+bare git directory such as the one a mirror fetch leaves), by default the mirror at
+``/work/.mirror/oreilly-japan+deep-learning-from-scratch/repo``, and is skipped without it.
+
+Submissions, as a student would hand the book's files in:
+* convolution and pooling: ``common/layers.py`` as it is (its ``common.functions`` / ``common.util``
+  imports get the sandbox's own helpers, as every submission's do);
+* simple-convnet: ``ch07/simple_convnet.py`` as it is (its layers then come from the sandbox's
+  ``common.layers``), and once more with the book's ``common/layers.py`` pasted in place of
+  ``from common.layers import *``, so that the network runs on the book's layers too.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from grader import result as r
+from grader.api import grade_code
+from grader.sandbox import sandbox_available
+
+DEFAULT_BOOK = "/work/.mirror/oreilly-japan+deep-learning-from-scratch/repo"
+BOOK = Path(os.environ.get("DLFS_BOOK_DIR", DEFAULT_BOOK))
+AVAILABLE, WHY_NOT = sandbox_available()
+
+
+def read_book(path: str) -> str | None:
+    """A file of the book's repository, from a checkout or a bare git directory."""
+    if (BOOK / path).is_file():
+        return (BOOK / path).read_text(encoding="utf-8")
+    if (BOOK / "HEAD").is_file():
+        done = subprocess.run(["git", f"--git-dir={BOOK}", "show", f"HEAD:{path}"],
+                              capture_output=True, check=False, timeout=30)
+        if done.returncode == 0:
+            return done.stdout.decode("utf-8")
+    return None
+
+
+LAYERS = read_book("common/layers.py")
+CONVNET = read_book("ch07/simple_convnet.py")
+
+pytestmark = [
+    pytest.mark.sandbox,
+    pytest.mark.skipif(not AVAILABLE, reason=f"sandbox unavailable: {WHY_NOT}"),
+    pytest.mark.skipif(LAYERS is None or CONVNET is None,
+                       reason=f"no copy of the book's code at {BOOK} (set DLFS_BOOK_DIR to a checkout "
+                              "of oreilly-japan/deep-learning-from-scratch)"),
+]
+
+
+def book_submissions() -> dict[str, str]:
+    if LAYERS is None or CONVNET is None:
+        return {}
+    star_import = "from common.layers import *"
+    assert star_import in CONVNET
+    return {"layers": LAYERS, "simple_convnet": CONVNET,
+            "simple_convnet_on_book_layers": CONVNET.replace(star_import, LAYERS)}
+
+
+SOURCES = book_submissions()
+CASES = [("convolution", "layers"), ("pooling", "layers"), ("simple-convnet", "simple_convnet"),
+         ("simple-convnet", "simple_convnet_on_book_layers")]
+
+
+@pytest.fixture(scope="module")
+def zygote():
+    from grader.sandbox import ZygoteExecutor
+
+    executor = ZygoteExecutor(slots=2)
+    yield executor
+    executor.close()
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize(("slug", "name"), CASES, ids=[f"{slug}/{name}" for slug, name in CASES])
+def test_the_books_code_gets_full_marks(questions, zygote, slug, name, seed):
+    result = grade_code(questions[slug], SOURCES[name], seed=seed, executor=zygote)
+    failing = {c.name: c.message[:400] for c in result.checks if not c.passed}
+    assert result.status == r.PASSED, (result.status, result.message, failing)
+    assert result.score == result.max_score == 10.0
