@@ -45,6 +45,15 @@ def test_the_code_page_has_every_element_the_browser_code_expects(client, code_q
                                    "tooLarge", "confirmReset", "view", "diff"}
 
 
+def test_the_code_page_says_what_the_feedback_shows_and_why(client, code_question):
+    url = reverse("assessments:question", args=[code_question.pk])
+    korean = client.get(url).content.decode()
+    assert "피드백이 보여 주는 것과 그 이유" in korean and "새로운 무작위 입력" in korean
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "What the feedback shows, and why" in english and "fresh random inputs" in english
+    assert "Hidden checks run your code on inputs you do not see" in english
+
+
 def test_the_code_page_starts_from_the_draft_and_shows_a_pending_submission(client, student, code_question):
     submission = submission_create(user=student, question=code_question, code=CORRECT_SCALE,
                                    idempotency_key="key-00000001").submission
