@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
 # The README's run command: set up, start Redis (if none answers), a Celery worker with beat (the
 # sweeper) and the web server; print the URL and the demo logins. Ctrl-C stops what it started.
+#
+# Safe by default: the web server listens on 127.0.0.1 only (Django's development server, DEBUG
+# on, demo users). HOST=0.0.0.0 (or another address of this machine) serves the network instead:
+# gunicorn with DEBUG off, ALLOWED_HOSTS set to this machine's names and addresses (or
+# DJANGO_ALLOWED_HOSTS), the generated secret key kept in var/, and demo users only with DEMO=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -8,6 +13,22 @@ ROOT=$PWD
 if [[ "${RUN_SKIP_SETUP:-0}" != 1 ]]; then bash scripts/setup.sh; fi
 
 PORT=${PORT:-8000}
+HOST=${HOST:-127.0.0.1}
+case $HOST in
+  127.*|localhost|::1) network=0 ;;
+  *) network=1 ;;
+esac
+DEMO=${DEMO:-$((!network))}
+if ((network)); then
+  export DJANGO_DEBUG=0
+  if [[ -z ${DJANGO_ALLOWED_HOSTS:-} ]]; then
+    names=("$(hostname)" "$(hostname -f 2>/dev/null || true)")
+    read -r -a addresses <<<"$(hostname -I 2>/dev/null || true)"
+    [[ $HOST != 0.0.0.0 && $HOST != :: ]] && addresses+=("$HOST")
+    DJANGO_ALLOWED_HOSTS=$(printf '%s\n' "${names[@]}" "${addresses[@]}" | grep -v '^$' | sort -u | paste -sd, -)
+    export DJANGO_ALLOWED_HOSTS
+  fi
+fi
 REDIS_PORT=${REDIS_PORT:-6379}
 export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:${REDIS_PORT}/0}
 export GRADER_SLOTS=${GRADER_SLOTS:-2}
@@ -54,7 +75,11 @@ if command -v msgfmt >/dev/null; then
 fi
 "$PY" manage.py collectstatic --noinput -v 0
 "$PY" manage.py load_assignments || echo "run: some bundles could not be loaded (see above); continuing"
-"$PY" manage.py seed_demo
+if ((DEMO)); then
+  "$PY" manage.py seed_demo
+else
+  echo "run: no demo users (DEMO=1 creates them); create an instructor with: .venv/bin/python manage.py createsuperuser"
+fi
 
 if ! "$PY" -c "import sys; from grader.sandbox import sandbox_available as a; ok, why = a(); print(why) if not ok else None; sys.exit(0 if ok else 1)" >"$VAR/sandbox-check.txt" 2>&1; then
   echo "run: WARNING: the grading sandbox cannot run here ($(tail -1 "$VAR/sandbox-check.txt"));"
@@ -65,10 +90,22 @@ echo "run: starting the Celery worker (+ beat) with $GRADER_SLOTS grading slots"
   -Q grading,celery --loglevel INFO --schedule "$VAR/celerybeat-schedule" >>"$VAR/worker.log" 2>&1) &
 started_pids+=($!)
 
-"$PY" manage.py runserver --noreload "0.0.0.0:$PORT" &
+if ((network)); then
+  echo "run: serving the network on $HOST:$PORT with gunicorn, DEBUG off, ALLOWED_HOSTS=$DJANGO_ALLOWED_HOSTS,"
+  echo "run: the secret key in $VAR/dev-secret-key (plain HTTP: put a TLS proxy in front for anything but a lab)"
+  "$ROOT/.venv/bin/gunicorn" --chdir platform config.wsgi:application --bind "$HOST:$PORT" \
+    --workers 2 --threads 4 --access-logfile "$VAR/access.log" --error-logfile "$VAR/web.log" &
+  url_host=$(hostname -I 2>/dev/null | awk '{print $1}')
+  [[ $HOST != 0.0.0.0 && $HOST != :: ]] && url_host=$HOST
+else
+  # the development server (DEBUG on) answers this machine only: it listens on loopback, and the
+  # LocalOnlyWhileDebug middleware refuses any other client should it be started otherwise
+  "$PY" manage.py runserver --noreload "$HOST:$PORT" &
+  url_host=127.0.0.1
+fi
 started_pids+=($!)
 
 sleep 1
 echo
-echo "run: open http://127.0.0.1:$PORT/  (worker log: $VAR/worker.log; Ctrl-C stops everything)"
+echo "run: open http://${url_host:-127.0.0.1}:$PORT/  (worker log: $VAR/worker.log; Ctrl-C stops everything)"
 wait -n "${started_pids[@]}" || true

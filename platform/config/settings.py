@@ -59,7 +59,9 @@ DEBUG = env_bool("DJANGO_DEBUG", env_bool("DEBUG", not PRODUCTION))
 if PRODUCTION and DEBUG:
     raise ImproperlyConfigured("DJANGO_DEBUG must be off when DJANGO_ENV=production")
 
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["*"]))
+# Development answers only this machine's names; serving the network means naming the hosts
+# (scripts/run.sh does it with HOST=0.0.0.0).
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["[::1]"]))
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ENV=production needs DJANGO_ALLOWED_HOSTS")
 # Container health checks call http://127.0.0.1:8000/healthz from inside the container.
@@ -105,6 +107,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.middleware.LocalOnlyWhileDebugMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
