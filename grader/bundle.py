@@ -2,6 +2,11 @@
 
 This module checks the shape every question shares (slug, kind, title, prompts, files); what a kind
 needs beyond that is validated by the kind itself (``grader.question`` for code questions).
+
+It is also the one place that decides which files a bundle may read (``question_file``,
+``inside_bundle``): bundles arrive from people who must not read the server's files (an uploaded
+zip, another course's git folder), and every loader (the CLI, ``load_assignments``, the zip import,
+the browser editor) reads through these functions.
 """
 
 from __future__ import annotations
@@ -19,6 +24,9 @@ from grader.errors import BundleError
 LANGS = ("ko", "en")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CODE_FILES = ("template", "reference", "probes")
+# A file a question.yaml names: a plain name in the question's own folder. No folders, so no '..',
+# absolute paths or drive letters; no leading dot (hidden files); no backslash or NUL.
+FILE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 
 
 @dataclass
@@ -67,10 +75,54 @@ def localized(value: Any, path: Path | str, field_name: str) -> dict[str, str]:
     return {lang: value[lang] for lang in LANGS}
 
 
+def inside_bundle(bundle_dir: Path, path: Path, *, where: str | Path, field: str) -> Path:
+    """``path`` itself, once it is known to stay inside ``bundle_dir`` with symlinks resolved.
+
+    A name can be harmless and still lead out through a symlink (in git, or a folder a tool
+    unpacked): what counts is where the file really is, not how it is spelled.
+    """
+    root = bundle_dir.resolve()
+    try:
+        real = path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop
+        raise BundleError(str(where), field, f"{path.name!r} cannot be resolved (a symbolic link loop?)") from None
+    if not real.is_relative_to(root):
+        raise BundleError(str(where), field, f"{path.name!r} leads outside the bundle folder "
+                          "(a symbolic link?); a bundle may only read its own files")
+    return path
+
+
+def file_name_problem(name: object) -> str | None:
+    """Why ``name`` cannot be a file name in question.yaml (None when it can)."""
+    if not isinstance(name, str) or not name:
+        return "must be a file name such as template.py"
+    if "\\" in name or "\0" in name:
+        return f"{name!r}: backslashes and NUL are not allowed in file names"
+    if name.startswith("/") or re.match(r"^[A-Za-z]:", name):
+        return f"{name!r}: absolute paths are not allowed; give a file name in the question folder"
+    if not FILE_NAME.match(name):
+        return (f"{name!r}: must be a plain file name in the question folder, such as template.py "
+                "(letters, digits, '_', '-', '.'; no folders, no '..', not starting with '.')")
+    return None
+
+
+def question_file(question_dir: Path, name: object, *, field: str) -> Path:
+    """The file a question.yaml field names, refused unless it is the question's own file.
+
+    ``question_dir`` is ``<bundle>/questions/<slug>`` (the bundle format), so the bundle folder is
+    its grandparent. Raises ``BundleError`` naming question.yaml and ``field``.
+    """
+    spec_path = question_dir / "question.yaml"
+    problem = file_name_problem(name)
+    if problem is not None:
+        raise BundleError(str(spec_path), field, problem)
+    return inside_bundle(question_dir.parent.parent, question_dir / str(name), where=spec_path, field=field)
+
+
 def read_bundle(path: str | Path) -> BundleSource:
     directory = Path(path).resolve()
     spec_path = directory / "bundle.yaml"
-    spec = read_yaml(spec_path)
+    spec = read_yaml(inside_bundle(directory, spec_path, where=spec_path, field="(file)"))
     slug = spec.get("slug")
     if not isinstance(slug, str) or not SLUG.match(slug):
         raise BundleError(str(spec_path), "slug", "must be lowercase letters, digits and hyphens")
@@ -85,13 +137,15 @@ def read_bundle(path: str | Path) -> BundleSource:
 
 
 def read_question(bundle_dir: str | Path, slug: str) -> QuestionSource:
-    directory = Path(bundle_dir).resolve() / "questions" / slug
+    root = Path(bundle_dir).resolve()
+    directory = root / "questions" / slug
     spec_path = directory / "question.yaml"
-    if not SLUG.match(slug):
+    if not isinstance(slug, str) or not SLUG.match(slug):
         raise BundleError(str(spec_path), "slug", f"{slug!r} is not a valid slug")
+    inside_bundle(root, directory, where=directory, field="(folder)")
     if not directory.is_dir():
         raise BundleError(str(directory), "(folder)", "question folder missing")
-    spec = read_yaml(spec_path)
+    spec = read_yaml(inside_bundle(root, spec_path, where=spec_path, field="(file)"))
     kind = spec.get("kind")
     if not isinstance(kind, str):
         raise BundleError(str(spec_path), "kind", "missing")
@@ -104,10 +158,13 @@ def read_question(bundle_dir: str | Path, slug: str) -> QuestionSource:
     if kind == "code":
         for name in CODE_FILES:
             filename = spec.get(name, f"{name}.py")
-            file_path = directory / str(filename)
-            if not isinstance(filename, str) or not file_path.is_file():
+            file_path = question_file(directory, filename, field=name)
+            if not file_path.is_file():
                 raise BundleError(str(spec_path), name, f"file {filename!r} not found")
-            files[name] = file_path.read_text(encoding="utf-8")
+            try:
+                files[name] = file_path.read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                raise BundleError(str(file_path), "(file)", "not UTF-8 text") from None
     digest = hashlib.sha256()
     digest.update(spec_path.read_bytes())
     for key in sorted(prompts):
@@ -124,7 +181,11 @@ def _read_prompts(directory: Path, spec: dict[str, Any], spec_path: Path) -> dic
     prompts = {}
     for lang in LANGS:
         prompt_path = directory / f"prompt.{lang}.md"
+        inside_bundle(directory.parent.parent, prompt_path, where=prompt_path, field="(file)")
         if not prompt_path.is_file():
             raise BundleError(str(prompt_path), "(file)", "missing (or give prompt: {ko, en})")
-        prompts[lang] = prompt_path.read_text(encoding="utf-8")
+        try:
+            prompts[lang] = prompt_path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise BundleError(str(prompt_path), "(file)", "not UTF-8 text") from None
     return prompts

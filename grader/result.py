@@ -62,7 +62,7 @@ class GradeResult:
         whether it passed and its points. Its name goes too (it describes its inputs), here and
         wherever another check's message mentions it."""
         data = self.to_dict()
-        hidden_names = {}
+        hidden_names: dict[str, str] = {}
         for check in data["checks"]:
             if check["hidden"]:
                 hidden_names[check["name"]] = f"hidden check {len(hidden_names) + 1}"

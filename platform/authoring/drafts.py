@@ -9,7 +9,6 @@ verbatim, so an author's comments survive; a question whose content did not chan
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,10 +19,10 @@ from django.utils.translation import gettext_lazy as _
 from authoring.errors import AuthoringError
 from authoring.starters import STARTER_CODE_FILES, STARTER_PROMPTS, STARTER_SPEC_YAML
 from authoring.storage import bundle_files, file_write_atomic
-from grader.bundle import CODE_FILES, LANGS, read_yaml
+from grader.bundle import CODE_FILES, LANGS, file_name_problem, question_file, read_yaml
+from grader.errors import BundleError
 
 COMMON_KEYS = ("kind", "title", "points")
-FILE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*\.py$")
 KIND_LABELS = {
     "numeric": _("numeric"), "multiple_choice": _("multiple choice"), "short_text": _("short text"),
     "code": _("code"),
@@ -59,14 +58,26 @@ def _header(kind: str, title: dict[str, str], points: float) -> str:
     return yaml.safe_dump(head, sort_keys=False, allow_unicode=True, default_flow_style=None, width=1000)
 
 
-def question_draft_read(*, question_dir: Path) -> QuestionDraft:
-    """Lenient on purpose: a question that does not validate yet must still open in the editor."""
-    spec_path = question_dir / "question.yaml"
+def _read_own_file(question_dir: Path, name: object) -> str:
+    """A file of the question, or "" when it is missing or not the bundle's own (the grader decides)."""
     try:
-        spec = read_yaml(spec_path)
+        path = question_file(question_dir, name, field=str(name))
+    except BundleError:
+        return ""
+    return path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
+
+
+def question_draft_read(*, question_dir: Path) -> QuestionDraft:
+    """Lenient on purpose: a question that does not validate yet must still open in the editor.
+
+    Lenient about content, never about where files are: every file is read through the grader's
+    rule, so a name or symlink that leads out of the bundle opens as an empty field.
+    """
+    try:
+        spec = read_yaml(question_file(question_dir, "question.yaml", field="(file)"))
     except Exception:
         spec = {}
-    raw = spec_path.read_text(encoding="utf-8", errors="replace") if spec_path.is_file() else ""
+    raw = _read_own_file(question_dir, "question.yaml")
     kind = str(spec.get("kind") or "numeric")
     title = spec.get("title") if isinstance(spec.get("title"), dict) else {}
     points = spec.get("points", 1)
@@ -80,16 +91,14 @@ def question_draft_read(*, question_dir: Path) -> QuestionDraft:
     prompts = {}
     inline = spec.get("prompt") if isinstance(spec.get("prompt"), dict) else None
     for lang in LANGS:
-        path = question_dir / f"prompt.{lang}.md"
         if inline is not None:
             prompts[lang] = str(inline.get(lang, ""))
         else:
-            prompts[lang] = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
+            prompts[lang] = _read_own_file(question_dir, f"prompt.{lang}.md")
     files = {}
     if kind == "code":
         for name in CODE_FILES:
-            path = question_dir / str(spec.get(name, f"{name}.py"))
-            files[name] = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
+            files[name] = _read_own_file(question_dir, spec.get(name, f"{name}.py"))
     return QuestionDraft(slug=question_dir.name, kind=kind, title={lang: str(title.get(lang, "")) for lang in LANGS},
                          points=points, prompts=prompts, spec_yaml=spec_yaml, files=files)
 
@@ -128,11 +137,11 @@ def code_file_names(spec: dict[str, Any]) -> dict[str, str]:
     names = {}
     for name in CODE_FILES:
         filename = spec.get(name, f"{name}.py")
-        # The name is joined to a folder we write into: a plain file name only, never a path.
-        if not isinstance(filename, str) or not FILE_NAME.match(filename):
-            raise AuthoringError(f"kind settings (YAML): {name}: must be a plain file name such as {name}.py",
-                                 form_field="spec_yaml")
-        names[name] = filename
+        # The name is joined to a folder we write into: the loader's own rule for file names.
+        problem = file_name_problem(filename)
+        if problem is not None:
+            raise AuthoringError(f"kind settings (YAML): {name}: {problem}", form_field="spec_yaml")
+        names[name] = str(filename)
     return names
 
 

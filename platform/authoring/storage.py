@@ -109,12 +109,30 @@ def folder_copy(source: Path, target: Path) -> None:
     shutil.copytree(source, target, ignore=ignore)
 
 
-def folder_replace(*, new: Path, target: Path, scratch: Path) -> None:
-    """Move ``new`` to ``target``, replacing what was there (the old folder ends up in ``scratch``)."""
+def folder_replace(*, new: Path, target: Path, scratch: Path) -> Path | None:
+    """Move ``new`` to ``target``, replacing what was there (the old folder ends up in ``scratch``;
+    its new path is returned, None when there was none)."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    previous = None
     if target.exists():
-        os.replace(target, scratch / f"replaced-{secrets.token_hex(4)}")
+        previous = scratch / f"replaced-{secrets.token_hex(4)}"
+        os.replace(target, previous)
     os.replace(new, target)
+    return previous
+
+
+@contextmanager
+def folder_replaced(*, new: Path, target: Path, scratch: Path) -> Iterator[None]:
+    """``folder_replace`` for the duration of the block; if the block fails, the old folder is put
+    back (or the new one removed), so a refused bundle never stays on disk in place of a good one."""
+    previous = folder_replace(new=new, target=target, scratch=scratch)
+    try:
+        yield
+    except BaseException:
+        os.replace(target, scratch / f"refused-{secrets.token_hex(4)}")
+        if previous is not None:
+            os.replace(previous, target)
+        raise
 
 
 def bundle_files(directory: Path) -> list[Path]:

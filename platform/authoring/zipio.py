@@ -24,7 +24,7 @@ from authoring.storage import (
     bundle_files,
     bundle_lock,
     bundle_storage_dir,
-    folder_replace,
+    folder_replaced,
     staging_dir,
 )
 from grader.bundle import SLUG, read_yaml
@@ -166,14 +166,19 @@ def bundle_zip_import(*, course: Course, data: bytes, replace: bool) -> ImportRe
 
     Nothing is written to the course (folder or database) unless the whole bundle is valid.
     ``replace`` must be given to overwrite an assignment the course already has.
+    Which files the bundle may read (its own, by plain names, no symlinks out) is the grader's rule,
+    applied by ``bundle_validate``; the zip's entries themselves are checked by ``zip_read_safely``.
     """
     files = zip_read_safely(data)
     with staging_dir(course=course) as scratch:
         root = scratch / "bundle"
         for relative, content in files.items():
             target = root.joinpath(*relative.parts)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(content)
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(content)
+            except OSError:  # e.g. "a/b" is a file and "a/b/c" too: not a folder layout
+                raise AuthoringError(f"{relative}: cannot be unpacked (a file and a folder share a name?)") from None
         try:
             bundle = bundle_validate(root)
         except BundleError as error:
@@ -186,9 +191,12 @@ def bundle_zip_import(*, course: Course, data: bytes, replace: bool) -> ImportRe
                 raise AuthoringError(f"the course already has a bundle {slug!r}; tick “replace” to overwrite "
                                      "it (students' submissions are kept; changed questions get a new version)",
                                      form_field="replace")
-            folder_replace(new=root, target=target_dir, scratch=scratch)
-            try:
-                report = bundle_load(path=target_dir, course=course)
-            except BundleError as error:  # validated above; cannot happen short of a disk problem
-                raise authoring_error_from(error, target_dir) from None
+            # The loader reads the folder again where it will live; should that ever disagree with
+            # the staged copy (a disk problem), the previous bundle is put back, and the database
+            # is untouched (the loader validates before writing, in one transaction).
+            with folder_replaced(new=root, target=target_dir, scratch=scratch):
+                try:
+                    report = bundle_load(path=target_dir, course=course)
+                except BundleError as error:
+                    raise authoring_error_from(error, target_dir) from None
     return ImportResult(slug=slug, directory=target_dir, report=report, replaced=exists)

@@ -87,3 +87,25 @@ def test_a_question_dropped_from_the_bundle_is_retired(course, tmp_path):
     output = load(bundle)
     assert "retired question pick-one" in output and "+ question pick-two" in output
     assert list(Question.objects.filter(active=True).values_list("slug", flat=True)) == ["pick-two"]
+
+
+@pytest.mark.parametrize("attack", ["absolute", "dotdot", "symlink"])
+def test_a_bundle_naming_a_file_outside_itself_is_not_loaded(course, tmp_path, attack):
+    """The git loader applies the grader's rule: a bundle reads its own files and nothing else."""
+    secret = tmp_path / "dev-secret-key"
+    secret.write_text("SERVER-SECRET-77e0\n")
+    bundle = tmp_path / "repo" / "mini"
+    shutil.copytree(MINI, bundle)
+    question_dir = bundle / "questions" / "scale"
+    spec = question_dir / "question.yaml"
+    if attack == "symlink":
+        (question_dir / "template.py").unlink()
+        (question_dir / "template.py").symlink_to(secret)
+    else:
+        name = str(secret) if attack == "absolute" else "../../../../dev-secret-key"
+        spec.write_text(f'template: "{name}"\n' + spec.read_text())
+    errors = StringIO()
+    with pytest.raises(CommandError):
+        call_command("load_assignments", str(bundle), "--course", "dl", stdout=StringIO(), stderr=errors)
+    assert "question.yaml: template:" in errors.getvalue()
+    assert not Assignment.objects.exists() and not QuestionVersion.objects.exists()

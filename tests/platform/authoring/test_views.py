@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from assessments.models import Assignment, Question
+from authoring.storage import bundle_storage_dir
 from courses.models import Course, Enrollment
 from django.conf import settings
 from django.test import Client
@@ -271,3 +272,20 @@ def test_the_new_question_page_of_every_kind_offers_a_try(course, instructor, ki
     assert page.status_code == 200 and marker in html
     assert 'id="authoring-config"' in html and "build/authoring.js" in html
     assert 'class="markdown prompt-preview"' in html
+
+
+def test_the_editor_never_shows_a_file_from_outside_the_bundle(course, instructor, mini_assignment, tmp_path):
+    """A stored copy whose question.yaml names a server file (written before the rule, or by hand):
+    the editor opens it with that field empty and says what is wrong, like the loader would."""
+    secret = tmp_path / "dev-secret-key"
+    secret.write_text("SERVER_SECRET_KEY_0c4d\n")
+    client = client_for(instructor)
+    client.post(reverse("authoring:bundle_copy", args=[course.pk, mini_assignment.pk]))
+    spec = bundle_storage_dir(course=course, slug="mini") / "questions" / "scale" / "question.yaml"
+    spec.write_text(f'template: "{secret}"\n' + spec.read_text())
+    page = client.get(reverse("authoring:question", args=[course.pk, "mini", "scale"]))
+    assert page.status_code == 200 and page.context["form"]["template_code"].value() == ""
+    assert "SERVER_SECRET_KEY" not in page.content.decode()
+    bundle_page = client.get(reverse("authoring:bundle", args=[course.pk, "mini"])).content.decode()
+    assert "SERVER_SECRET_KEY" not in bundle_page and "questions/scale/question.yaml: template:" in bundle_page
+    assert "absolute paths are not allowed" in bundle_page

@@ -10,11 +10,13 @@ from pathlib import Path
 
 import pytest
 from assessments.models import Assignment, Question
+from authoring import zipio
 from authoring.errors import AuthoringError
 from authoring.storage import bundle_storage_dir
 from authoring.zipio import MAX_FILE_BYTES, MAX_FILES, bundle_zip_export, bundle_zip_import
 from courses.models import Course
 
+from grader.errors import BundleError
 from tests.platform.authoring.helpers import storage_in
 from tests.platform.conftest import MINI, QUIZ
 
@@ -159,3 +161,31 @@ def test_an_invalid_bundle_names_the_file_and_field_and_loads_nothing(course, st
     assert raised.value.message == "questions/pick-one/question.yaml: choices: no choice is marked correct: true"
     assert not Assignment.objects.exists()
     assert not (storage / "dl" / "quiz").exists()
+
+
+def test_a_bundle_refused_once_in_place_puts_the_previous_folder_back(course, monkeypatch):
+    """The loader reads the folder again where it will live: should that fail there (a disk
+    problem, or staging and storage disagreeing), the previous bundle and its rows stay."""
+    first = bundle_zip_import(course=course, data=zip_of(quiz_entries()), replace=False)
+    before = {p.relative_to(first.directory): p.read_bytes() for p in first.directory.rglob("*") if p.is_file()}
+    versions = list(Question.objects.values_list("current_version__content_hash", flat=True))
+    changed = quiz_entries()
+    changed["quiz/bundle.yaml"] += b"# edited: valid, so only the loader in place refuses it\n"
+
+    def refuse(*, path, course):  # type: ignore[no-untyped-def]
+        raise BundleError(str(path / "bundle.yaml"), "(file)", "unreadable")
+
+    monkeypatch.setattr(zipio, "bundle_load", refuse)
+    with pytest.raises(AuthoringError, match="bundle.yaml"):
+        bundle_zip_import(course=course, data=zip_of(changed), replace=True)
+    after = {p.relative_to(first.directory): p.read_bytes() for p in first.directory.rglob("*") if p.is_file()}
+    assert after == before
+    assert list(Question.objects.values_list("current_version__content_hash", flat=True)) == versions
+
+
+def test_a_file_and_a_folder_of_the_same_name_are_refused_not_a_crash(course):
+    entries = quiz_entries()
+    entries["quiz/questions/pick-one/extra"] = b"x"
+    entries["quiz/questions/pick-one/extra/inner.txt"] = b"y"
+    with pytest.raises(AuthoringError, match="cannot be unpacked"):
+        bundle_zip_import(course=course, data=zip_of(entries), replace=False)
