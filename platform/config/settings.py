@@ -261,6 +261,18 @@ SWEEP_DEAD_WORKER_AFTER_SECONDS = env_int("SWEEP_DEAD_WORKER_AFTER_SECONDS", 30)
 # Each worker writes a heartbeat key in Redis (config/health.py); /healthz counts live ones.
 WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 10)
 
+# LTI: every request the tool makes to a platform (key sets, tokens, grade passback) goes through
+# lti/http.py. The URLs come from registrations any instructor can make, so addresses inside the
+# network (loopback, private, link-local, ...) are refused unless allowed: an LMS on the campus
+# network is named in LTI_PRIVATE_HOSTS (or LTI_ALLOW_PRIVATE_URLS=1 allows every address).
+LTI_ALLOW_HTTP_URLS = env_bool("LTI_ALLOW_HTTP_URLS", not PRODUCTION)  # else https:// only
+LTI_ALLOW_PRIVATE_URLS = env_bool("LTI_ALLOW_PRIVATE_URLS", False)
+LTI_PRIVATE_HOSTS = [host.lower() for host in env_list("LTI_PRIVATE_HOSTS", [])]
+LTI_HTTP_TIMEOUT_SECONDS = env_int("LTI_HTTP_TIMEOUT_SECONDS", 10)
+LTI_HTTP_MAX_BYTES = env_int("LTI_HTTP_MAX_BYTES", 1024 * 1024)
+if LTI_HTTP_TIMEOUT_SECONDS < 1 or LTI_HTTP_MAX_BYTES < 1024:
+    raise ImproperlyConfigured("LTI_HTTP_TIMEOUT_SECONDS must be >= 1 and LTI_HTTP_MAX_BYTES >= 1024")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -6,7 +6,7 @@ from lti.models import LtiContext, LtiGradeSync, LtiRegistration, LtiResourceLin
 
 @admin.register(LtiRegistration)
 class LtiRegistrationAdmin(admin.ModelAdmin):
-    list_display = ("title", "issuer", "client_id", "active", "created_at")
+    list_display = ("title", "issuer", "client_id", "active", "creates_courses", "created_at")
     list_filter = ("active",)
     # The key pair is generated on registration (lti.services.registration); never edited by hand.
     exclude = ("private_key",)

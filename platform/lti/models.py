@@ -31,6 +31,16 @@ class LtiRegistration(models.Model):
     private_key = models.TextField()  # PEM; never shown, never leaves the server
     public_key = models.TextField()  # PEM; published as a JWK by the JWKS endpoint
     active = models.BooleanField(_("active"), default=True)
+    # Off by default: any instructor can register a platform, and with this on every LMS course
+    # of that platform would become a course here on its first instructor launch.
+    creates_courses = models.BooleanField(
+        _("create courses for unlinked LMS courses"),
+        default=False,
+        help_text=_(
+            "On: the first instructor launch from an LMS course that is not linked to a course "
+            "here creates one. Off: such launches are refused until the LMS course is linked."
+        ),
+    )
     course = models.ForeignKey(
         Course,
         on_delete=models.SET_NULL,

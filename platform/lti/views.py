@@ -29,6 +29,7 @@ from lti.selectors import registrations_for_course_page, registrations_linkable
 from lti.services.deep_linking import deep_link_response_build
 from lti.services.launch import DeepLinkingRequest, LaunchRejected, launch_process, launch_validate
 from lti.services.registration import context_link, registration_save
+from lti.url_policy import UnsafeUrl
 from lti.urls_helpers import tool_urls
 
 logger = logging.getLogger(__name__)
@@ -150,9 +151,12 @@ def deep_link(request: HttpRequest, key: str) -> HttpResponse:
             if request.POST.get("action") == "cancel"
             else get_object_or_404(assignments, pk=request.POST.get("assignment_id") or 0)
         )
-        response = deep_link_response_build(
-            request=pending, assignment=assignment, launch_url=tool_urls(request).launch
-        )
+        try:
+            response = deep_link_response_build(
+                request=pending, assignment=assignment, launch_url=tool_urls(request).launch
+            )
+        except UnsafeUrl as exc:  # launches refuse these already; a request kept from before
+            return _launch_error(request, " ".join(exc.messages))
         del request.session[DEEP_LINK_SESSION_PREFIX + key]  # one answer per request
         return render(request, "lti/deep_link_return.html", {"response": response})
     return render(

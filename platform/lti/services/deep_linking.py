@@ -16,6 +16,7 @@ from lti import claims as c
 from lti.models import LtiRegistration
 from lti.services.launch import DeepLinkingRequest
 from lti.tool_conf import registration_to_pylti
+from lti.url_policy import browser_url_check
 
 
 class _NewWindowResource(DeepLinkResource):
@@ -62,11 +63,13 @@ def deep_link_response_build(
     *, request: DeepLinkingRequest, assignment: Assignment | None, launch_url: str
 ) -> DeepLinkingResponse:
     """The signed response; ``assignment=None`` answers with no content item, which tells the
-    platform the instructor cancelled (LTI Deep Linking 2.0, 4.2)."""
+    platform the instructor cancelled (LTI Deep Linking 2.0, 4.2). Raises UnsafeUrl for a return
+    URL that is not http(s): it becomes a form action on our origin (``javascript:`` would run)."""
     if assignment is not None and assignment.course_id != request.course_id:
         raise ValueError("assignment of another course")
     registration = LtiRegistration.objects.get(pk=request.registration_id, active=True)
     settings: dict[str, Any] = request.settings
+    return_url = browser_url_check(str(settings.get("deep_link_return_url") or ""))
     deep_link = DeepLink(registration_to_pylti(registration), request.deployment_id, settings)  # type: ignore[arg-type]
     items = (
         []
@@ -77,6 +80,4 @@ def deep_link_response_build(
     if settings.get("data") is None:
         # The "data" claim is only echoed when the platform sent one; null confuses some LMSs.
         message.pop("https://purl.imsglobal.org/spec/lti-dl/claim/data", None)
-    return DeepLinkingResponse(
-        return_url=str(settings["deep_link_return_url"]), jwt=deep_link.encode_jwt(message)
-    )
+    return DeepLinkingResponse(return_url=return_url, jwt=deep_link.encode_jwt(message))

@@ -25,7 +25,7 @@ from scoring.best import best_scores
 from submissions.models import QuizAnswer, Submission
 
 from lti import claims as c
-from lti.http import platform_http_session
+from lti.http import OutboundRefused, platform_http_session
 from lti.models import LtiGradeSync, LtiMembership, LtiResourceLink
 from lti.tool_conf import registration_to_pylti
 
@@ -182,7 +182,10 @@ def grade_sync_send(*, sync_id: int, final_attempt: bool = True) -> str:
         service.put_grade(_grade_build(score=score, user_sub=sync.lti_user.sub))
     except (LtiException, requests.RequestException, ValueError, KeyError) as exc:
         status = exc.response.status_code if isinstance(exc, LtiServiceException) else None
-        retryable = status is None or status in RETRYABLE_STATUSES
+        # A refused URL, redirect or oversized reply (lti.http) stays refused: no retries.
+        retryable = not isinstance(exc, OutboundRefused) and (
+            status is None or status in RETRYABLE_STATUSES
+        )
         logger.warning(
             "LTI grade sync %s failed (%s): %s",
             sync_id,

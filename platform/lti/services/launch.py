@@ -19,6 +19,9 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from jwcrypto.common import JWException
+from jwt import PyJWTError
 from pylti1p3.exception import LtiException
 
 from lti import claims as c
@@ -33,6 +36,7 @@ from lti.models import (
 )
 from lti.roles import course_role_from_lti
 from lti.tool_conf import registration_find
+from lti.url_policy import UnsafeUrl, browser_url_check, platform_url_check
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +85,9 @@ def launch_validate(*, request: HttpRequest) -> tuple[LtiRegistration, dict[str,
         launch = message_launch_for(request)  # already raises without the lti1p3-session-id cookie
         data = dict(launch.get_launch_data())
         client_id = launch.get_client_id()
-    except LtiException as exc:
+    except (LtiException, JWException, PyJWTError) as exc:
+        # JWException / PyJWTError: a key in the platform's key set that does not load, or one
+        # whose algorithm does not fit it; the library lets both through.
         raise LaunchRejected(str(exc)) from exc
     registration = registration_find(issuer=data["iss"], client_id=client_id)
     if registration is None:  # deactivated while the launch was under way
@@ -111,6 +117,7 @@ def launch_process(*, registration: LtiRegistration, data: dict[str, Any]) -> La
     context_claim = data.get(c.CONTEXT) or {}
     if not context_claim.get("id"):
         raise LaunchRejected("Launches from outside a course (no context) are not supported")
+    launch_urls_check(data)  # before the transaction: it may wait for DNS
     with transaction.atomic():
         lti_user = lti_user_sync(registration=registration, data=data)
         context = lti_context_get_or_create(
@@ -144,6 +151,25 @@ def launch_process(*, registration: LtiRegistration, data: dict[str, Any]) -> La
     return outcome
 
 
+def launch_urls_check(data: dict[str, Any]) -> None:
+    """The URLs a launch hands us: the line item our worker will POST grades to, and the
+    deep-linking return URL our page will send the browser to. The platform signs them, but a
+    platform is whoever registered it (lti.url_policy)."""
+    endpoint = data.get(c.AGS_ENDPOINT) or {}
+    dl_settings = data.get(c.DEEP_LINKING_SETTINGS)
+    dl_settings = dl_settings if isinstance(dl_settings, dict) else {}
+    try:
+        if isinstance(endpoint, dict) and endpoint.get("lineitem"):
+            platform_url_check(str(endpoint["lineitem"]))
+        if data.get(c.MESSAGE_TYPE) == c.DEEP_LINKING_REQUEST:
+            browser_url_check(str(dl_settings.get("deep_link_return_url") or ""))
+    except UnsafeUrl as exc:
+        raise LaunchRejected(
+            _("The LMS sent a URL this tool does not use: %(reason)s")
+            % {"reason": " ".join(exc.messages)}
+        ) from exc
+
+
 def lti_user_sync(*, registration: LtiRegistration, data: dict[str, Any]) -> LtiUser:
     """The user for this sub, created on first launch; name and email follow the LMS."""
     sub = str(data["sub"])
@@ -174,7 +200,9 @@ def lti_context_get_or_create(
     *, registration: LtiRegistration, claim: dict[str, Any], role: str
 ) -> LtiContext:
     """The course of an LMS context. An unknown context becomes a new course on the first
-    instructor launch; students and TAs must wait for that (they cannot create courses)."""
+    instructor launch, only if the registration says so (any instructor can register a platform;
+    off, an instructor links the context to a course first); students and TAs must wait for that
+    (they cannot create courses)."""
     context_id = str(claim["id"])
     title, label = str(claim.get("title") or "")[:255], str(claim.get("label") or "")[:255]
     context = (
@@ -184,6 +212,14 @@ def lti_context_get_or_create(
         .first()
     )
     if context is None:
+        if not registration.creates_courses:
+            raise LaunchRejected(
+                _(
+                    "This LMS course is not linked to a course in this tool, and this platform "
+                    "does not create courses. An instructor must first link it on the LMS page "
+                    "of a course here."
+                )
+            )
         if role != Enrollment.Role.INSTRUCTOR:
             raise LaunchRejected(
                 "This LMS course is not set up yet: your instructor must open the tool first"

@@ -26,6 +26,7 @@ class PlatformDetails:
     key_set_url: str
     deployment_ids: list[str]
     auth_audience: str = ""
+    creates_courses: bool = False  # see LtiRegistration.creates_courses
 
 
 def deployment_ids_parse(text: str) -> list[str]:
@@ -55,6 +56,7 @@ def registration_save(
         "auth_token_url": details.auth_token_url,
         "key_set_url": details.key_set_url,
         "auth_audience": details.auth_audience,
+        "creates_courses": details.creates_courses,
     }
     if row is None:
         private_pem, public_pem = rsa_key_pair_generate()

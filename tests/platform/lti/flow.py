@@ -24,7 +24,9 @@ LAUNCH_URL = "http://testserver/lti/launch/"
 
 
 @pytest.fixture(name="lms")
-def lms_fixture() -> Iterator[LmsSimulator]:
+def lms_fixture(settings: Any) -> Iterator[LmsSimulator]:
+    # The simulator is on this machine: allow its host name, explicitly (the default refuses).
+    settings.LTI_PRIVATE_HOSTS = ["localhost"]
     simulator = LmsSimulator().start()
     yield simulator
     simulator.stop()
@@ -48,6 +50,13 @@ def registration_fixture(lms: LmsSimulator, instructor: Any, course: Any) -> Lti
     # The platform learns the tool's keys the way Moodle and Canvas do: from our JWKS endpoint.
     lms.tool_jwks = Client().get("/lti/jwks/").json()
     return row
+
+
+def courses_created_by(registration: LtiRegistration) -> LtiRegistration:
+    """Turn on the registration's option to create a course for an unlinked LMS course."""
+    registration.creates_courses = True
+    registration.save(update_fields=["creates_courses"])
+    return registration
 
 
 @dataclass

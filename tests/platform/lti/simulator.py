@@ -2,7 +2,9 @@
 its JWKS, an OAuth2 token endpoint that verifies the tool's client assertion against the tool's
 published JWKS, and AGS score endpoints that record what they receive.
 
-Runs as an ``http.server`` on 127.0.0.1 in a thread; the tool reaches it with real HTTP."""
+Runs as an ``http.server`` on 127.0.0.1 in a thread; the tool reaches it with real HTTP, by the
+name ``localhost``: the tool refuses internal addresses unless the host is allowed, and the tests
+allow that name (``LTI_PRIVATE_HOSTS``), which leaves 127.0.0.1 itself refused for attack tests."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import secrets
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -55,6 +58,8 @@ class LmsSimulator:
     token_errors: list[str] = field(default_factory=list)
     score_status: int = 200  # set to 503 etc. to make the score endpoint fail
     tokens: set[str] = field(default_factory=set)
+    # Replaces the JWKS reply: called with the request handler, writes its own (hostile) answer.
+    jwks_reply: Callable[[BaseHTTPRequestHandler], None] | None = None
     _server: ThreadingHTTPServer | None = None
 
     # ---- URLs the tool is registered with
@@ -203,6 +208,8 @@ class LmsSimulator:
 
             def do_GET(self) -> None:
                 if self.path == "/jwks":
+                    if lms.jwks_reply is not None:
+                        return lms.jwks_reply(self)
                     return self._reply(200, lms.platform_jwks())
                 return self._reply(404, {"error": "not found"})
 
@@ -246,7 +253,7 @@ class LmsSimulator:
                 return self._reply(404, {"error": "not found"})
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self.base_url = f"http://localhost:{self._server.server_address[1]}"
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
 

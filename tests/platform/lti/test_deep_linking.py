@@ -8,6 +8,7 @@ from lti.services.registration import context_link
 
 from tests.platform.lti.flow import (  # noqa: F401 (fixtures)
     LAUNCH_URL,
+    courses_created_by,
     lms_fixture,
     lti_launch,
     registration_fixture,
@@ -89,6 +90,7 @@ def test_students_cannot_deep_link(client, lms, registration, course):
 def test_an_assignment_of_another_course_cannot_be_picked(
     client, lms, registration, course, quiz_assignment
 ):
+    courses_created_by(registration)
     launch = lti_launch(
         client,
         lms,
@@ -99,3 +101,25 @@ def test_an_assignment_of_another_course_cannot_be_picked(
     )
     picker_url = launch.response["Location"]  # a new, empty course was created for "fresh"
     assert client.post(picker_url, {"assignment_id": quiz_assignment.pk}).status_code == 404
+
+
+def test_a_pending_request_with_a_script_return_url_is_refused(
+    client, registration, course, instructor, quiz_assignment
+):
+    # Launches refuse such URLs; a request kept in a session from before that is refused here.
+    client.force_login(instructor)
+    session = client.session
+    session["lti-deep-link-old"] = {
+        "registration_id": registration.pk,
+        "deployment_id": "deployment-1",
+        "course_id": course.pk,
+        "settings": {"deep_link_return_url": "javascript:alert(document.domain)"},
+    }
+    session.save()
+    answer = client.post(
+        "/lti/deep-link/old/",
+        {"assignment_id": quiz_assignment.pk},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert answer.status_code == 400 and b"Only https:// or http:// URLs" in answer.content
+    assert b'action="javascript' not in answer.content

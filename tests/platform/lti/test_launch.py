@@ -11,6 +11,7 @@ from lti.services.registration import context_link
 
 from tests.platform.lti.flow import (  # noqa: F401 (fixtures)
     LAUNCH_URL,
+    courses_created_by,
     lms_fixture,
     logged_in_user_id,
     lti_launch,
@@ -30,6 +31,7 @@ def test_login_initiation_redirects_to_the_platform_with_state_and_nonce(client,
 
 
 def test_first_instructor_launch_creates_user_course_and_enrollment(client, lms, registration):
+    courses_created_by(registration)
     sub = new_sub()
     launch = lti_launch(client, lms, sub=sub, roles=[INSTRUCTOR], context_id="new-ctx")
     context = LtiContext.objects.get(registration=registration, context_id="new-ctx")
@@ -92,10 +94,19 @@ def test_the_same_sub_is_the_same_user_and_the_lms_role_wins(client, lms, regist
     assert LtiMembership.objects.get(lti_user=lti_user).role == Enrollment.Role.TA
 
 
-def test_a_student_cannot_open_an_lms_course_nobody_set_up(client, lms, registration):
+@pytest.mark.parametrize(
+    ("creates_courses", "reason"),
+    [(True, b"not set up yet"), (False, b"this platform does not create courses")],
+)
+def test_a_student_cannot_open_an_lms_course_nobody_set_up(
+    client, lms, registration, creates_courses, reason
+):
+    registration.creates_courses = creates_courses
+    registration.save()
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     launch = lti_launch(client, lms, sub=new_sub(), roles=[LEARNER], context_id="unknown")
     assert launch.response.status_code == 400
-    assert b"not set up yet" in launch.response.content
+    assert reason in launch.response.content
     assert not LtiContext.objects.exists() and logged_in_user_id(client) is None
 
 
@@ -166,6 +177,7 @@ def test_over_https_the_lti_cookies_are_samesite_none_so_the_cross_site_launch_k
 
 
 def test_a_full_launch_over_https(lms, registration):
+    courses_created_by(registration)
     client = Client()
     launch = lti_launch(client, lms, sub="secure-user", roles=[INSTRUCTOR], secure=True)
     assert launch.response.status_code == 302 and logged_in_user_id(client) is not None

@@ -8,6 +8,7 @@ from django.test import Client
 from lti.models import LtiUser
 
 from tests.platform.lti.flow import (  # noqa: F401 (fixtures)
+    courses_created_by,
     lms_fixture,
     logged_in_user_id,
     lti_launch,
@@ -53,6 +54,7 @@ def test_several_audiences_need_azp_naming_us(client, lms, registration):
 
 
 def test_a_replayed_id_token_is_refused(client, lms, registration):
+    courses_created_by(registration)
     first = lti_launch(client, lms, sub="u", roles=[INSTRUCTOR])
     assert first.response.status_code == 302
     client.logout()

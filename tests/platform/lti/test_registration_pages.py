@@ -181,3 +181,15 @@ def test_private_keys_differ_per_registration(course, instructor):
         for i in range(2)
     ]
     assert rows[0].private_key != rows[1].private_key
+
+
+def test_the_option_to_create_courses_is_off_unless_ticked(client, course, instructor):
+    client.force_login(instructor)
+    client.post(f"/lti/courses/{course.pk}/", PLATFORM)
+    assert LtiRegistration.objects.get().creates_courses is False
+    client.post(f"/lti/courses/{course.pk}/", {**PLATFORM, "creates_courses": "on"})
+    assert LtiRegistration.objects.get().creates_courses is True
+    page = client.get(f"/lti/courses/{course.pk}/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "강좌 생성" in page and "연결되지 않은 LMS 강좌에서 강사가 실행하면" in page
+    client.post(f"/lti/courses/{course.pk}/", PLATFORM)  # saved again without the tick: off
+    assert LtiRegistration.objects.get().creates_courses is False
