@@ -2,12 +2,35 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from courses.models import Course, Enrollment
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
+from scoring.deadlines import effective_window
 
 from assessments.models import Assignment, Question
+
+
+class AssignmentNotOpen(Http404):
+    """A student asked for a question before its assignment opens. A 404 wherever nobody handles
+    it, so no endpoint can show a question early by forgetting a check; the question page catches
+    it to say when the assignment opens."""
+
+    def __init__(self, assignment: Assignment, opens_at: datetime) -> None:
+        super().__init__("assignment not open yet")
+        self.assignment, self.opens_at = assignment, opens_at
+
+
+def questions_hidden_until(*, assignment: Assignment, enrollment: Enrollment) -> datetime | None:
+    """When this member gets to see the assignment's questions (prompt, template, choices), or
+    ``None`` if they may now. Staff always may; students from the opening date of their window."""
+    if enrollment.is_staff_role:
+        return None
+    window = effective_window(user_id=enrollment.user_id, assignment=assignment)
+    return window.opens_at if window.not_open_yet(timezone.now()) else None
 
 
 def assignment_list(*, course: Course, enrollment: Enrollment) -> QuerySet[Assignment]:
@@ -46,4 +69,7 @@ def question_get_for_member(*, user: AbstractBaseUser, question_id: int) -> tupl
         raise Http404
     if not enrollment.is_staff_role and not (question.active and question.assignment.published):
         raise Http404
+    opens_at = questions_hidden_until(assignment=question.assignment, enrollment=enrollment)
+    if opens_at is not None:
+        raise AssignmentNotOpen(question.assignment, opens_at)
     return question, enrollment

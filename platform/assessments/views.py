@@ -15,7 +15,13 @@ from submissions.services.quiz import quiz_answer_create
 
 from assessments.models import Question
 from assessments.pages import code_question_context, question_prompt_html, quiz_question_context
-from assessments.selectors import assignment_get_for_member, question_get_for_member, question_list
+from assessments.selectors import (
+    AssignmentNotOpen,
+    assignment_get_for_member,
+    question_get_for_member,
+    question_list,
+    questions_hidden_until,
+)
 
 
 def _lang() -> str:
@@ -26,12 +32,14 @@ def assignment_detail(request: HttpRequest, course_id: int, assignment_id: int) 
     assignment, enrollment = assignment_get_for_member(
         user=request.user, course_id=course_id, assignment_id=assignment_id
     )
-    questions = list(question_list(assignment=assignment))
+    # Before it opens, students see the assignment's dates but not its questions.
+    opens_at = questions_hidden_until(assignment=assignment, enrollment=enrollment)
+    questions = [] if opens_at else list(question_list(assignment=assignment))
     statuses = question_statuses(user=request.user, questions=questions)
     rows = [(question, statuses[question.pk]) for question in questions]
     return render(request, "assessments/assignment_detail.html", {
         "course": assignment.course, "assignment": assignment, "enrollment": enrollment, "rows": rows,
-        "total_points": sum(question.points for question in questions),
+        "total_points": sum(question.points for question in questions), "opens_at": opens_at,
         # The student's own dates (an extension) and whether scores are shown yet (scoring app).
         "window": effective_window(user_id=request.user.pk, assignment=assignment),
         "scores_hidden": not feedback_visible(
@@ -42,7 +50,13 @@ def assignment_detail(request: HttpRequest, course_id: int, assignment_id: int) 
 
 @require_http_methods(["GET", "POST"])
 def question_detail(request: HttpRequest, question_id: int) -> HttpResponse:
-    question, enrollment = question_get_for_member(user=request.user, question_id=question_id)
+    try:
+        question, enrollment = question_get_for_member(user=request.user, question_id=question_id)
+    except AssignmentNotOpen as not_open:
+        # Says when, and nothing of the question itself; a posted answer is not looked at.
+        return render(request, "assessments/not_open.html", {
+            "course": not_open.assignment.course, "assignment": not_open.assignment, "opens_at": not_open.opens_at,
+        }, status=403)
     if request.method == "POST":
         if question.is_code:
             return HttpResponseNotAllowed(["GET"])  # code goes to the JSON endpoints

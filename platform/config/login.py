@@ -5,15 +5,19 @@ counts) per username and per client address, in a fixed 15-minute window. Past t
 answers 429 without checking the password at all, so a correct guess is refused too and the lock
 cannot be used to confirm it. A successful log-in clears its username's count; the address count
 is left to expire, so logging into one's own account cannot reset a guessing run on others.
+
+A username is counted under the name the form authenticates (its field's own cleaning: stripped,
+NFKC-normalised), then case-folded: every spelling that can log into one account (full-width
+letters, compatibility characters, stray spaces, case) shares that account's count.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import unicodedata
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
@@ -35,8 +39,10 @@ def _key(kind: str, value: str) -> str:
     return f"login-failures:{kind}:{hashlib.sha256(value.encode('utf-8', 'surrogatepass')).hexdigest()}"
 
 
-def _username(raw: str) -> str:
-    return raw.strip().casefold()
+def _username(name: str) -> str:
+    # ``name`` is already what the form authenticates (ThrottledLoginView._posted_username); case
+    # folding can leave text that is not NFKC again, hence the second normalisation.
+    return unicodedata.normalize("NFKC", name.strip().casefold())
 
 
 def _trusted_proxy_hops() -> int:
@@ -91,7 +97,10 @@ def login_failures_clear(*, username: str) -> None:
 @method_decorator(login_not_required, name="dispatch")
 class ThrottledLoginView(LoginView):
     def _posted_username(self) -> str:
-        return str(self.request.POST.get(get_user_model().USERNAME_FIELD, ""))
+        """The posted username as the form will authenticate it: cleaned by the form's own field
+        (for the admin form too), so no spelling the form accepts escapes the count."""
+        field = self.get_form_class()(self.request).fields["username"]
+        return str(field.to_python(self.request.POST.get("username", "")))
 
     def locked_response(self, form: AuthenticationForm) -> HttpResponse:
         message = _("Too many failed log-ins. Wait 15 minutes and try again.")

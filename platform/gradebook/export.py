@@ -5,17 +5,22 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from gradebook.matrix import Matrix
 from gradebook.selectors import GradeTable
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet runs a field starting with one of these as a formula. Which fields it sees depends
+# on the separator it guesses or is told (",", ";", tab; a naive import also breaks lines), so a
+# cell is checked at its start and after every one of those: "x;=1+1" is one cell to us and
+# "x", "=1+1" to a spreadsheet splitting on ";". Spaces and quotes it may strip are looked through.
+_FORMULA_FIELD = re.compile(r"(^|[,;\t\r\n])(?=[ \"]*[=+\-@\t\r])")
 
 
 def _cell(value: object) -> str:
-    text = str(value)
-    # Spreadsheets run cells starting with these as formulas: never let a name do that.
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    """Text for a CSV cell that no spreadsheet turns into a formula: a "'" (shown as text, not
+    as a character, by spreadsheets) goes in front of every field that would start one."""
+    return _FORMULA_FIELD.sub(lambda match: match.group(1) + "'", str(value))
 
 
 def gradebook_csv(*, table: GradeTable) -> str:

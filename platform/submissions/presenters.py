@@ -1,10 +1,12 @@
-"""Student-facing words for a submission's state (translated at the time of the request)."""
+"""Student-facing words for a submission's state (translated at the time of the request), and the
+status reply the code page polls."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
 from grader import result as verdicts
+from submissions.feedback import feedback_html, reveals_feedback
 from submissions.models import Submission
 
 VERDICT_LABELS = {
@@ -21,14 +23,16 @@ VERDICT_LABELS = {
 }
 
 
-def status_label(submission: Submission) -> str:
+def status_label(submission: Submission, *, outcome_visible: bool) -> str:
+    """``outcome_visible`` is the caller's answer from scoring.visibility: while feedback is
+    hidden, a graded submission is only "Graded" (a verdict label is the outcome in words)."""
     if submission.status == Submission.Status.QUEUED:
         return _("Waiting for a grader…")
     if submission.status == Submission.Status.RUNNING:
         return _("Grading…")
     if submission.status == Submission.Status.ERROR:
-        return _("Could not be graded")
-    label = VERDICT_LABELS.get(submission.verdict)
+        return _("Could not be graded")  # no outcome: infrastructure, no attempt used
+    label = VERDICT_LABELS.get(submission.verdict) if outcome_visible else None
     return label() if label else _("Graded")
 
 
@@ -42,3 +46,18 @@ def status_message(submission: Submission) -> str:
     if submission.late_days:
         return _("Submitted %(days)d day(s) late; the late penalty applies.") % {"days": submission.late_days}
     return ""
+
+
+def submission_status_payload(submission: Submission, *, viewer_is_staff: bool) -> dict[str, object]:
+    """The status endpoint's reply. Every field that could carry the outcome (label, score,
+    feedback) follows the same rule, scoring.visibility via ``reveals_feedback``."""
+    revealed = reveals_feedback(submission, viewer_is_staff=viewer_is_staff)
+    return {
+        "id": submission.pk,
+        "status": submission.status,
+        "status_label": status_label(submission, outcome_visible=revealed),
+        "score": submission.score if revealed else None,
+        "max_score": submission.max_score,
+        "feedback_html": feedback_html(submission, viewer_is_staff=viewer_is_staff),
+        "message": status_message(submission),
+    }

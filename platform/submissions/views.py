@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from assessments.selectors import question_get_for_member
+from assessments.selectors import AssignmentNotOpen, question_get_for_member
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from submissions.feedback import feedback_html, reveals_feedback
+from submissions.feedback import reveals_feedback
 from submissions.http import idempotency_key_from, json_body, json_endpoint
-from submissions.models import Submission
-from submissions.presenters import status_label, status_message
+from submissions.presenters import submission_status_payload
 from submissions.selectors import submission_get_for_viewer
 from submissions.services.drafts import draft_save
 from submissions.services.errors import SubmitRefused
@@ -19,7 +18,10 @@ from submissions.services.submit import submission_create
 
 
 def _code_question(request: HttpRequest, question_id: int):  # type: ignore[no-untyped-def]
-    question, _enrollment = question_get_for_member(user=request.user, question_id=question_id)
+    try:
+        question, _enrollment = question_get_for_member(user=request.user, question_id=question_id)
+    except AssignmentNotOpen:
+        raise SubmitRefused(_("This assignment is not open yet."), status=403) from None
     if not question.is_code:
         raise SubmitRefused(_("This question does not take code submissions."), status=400)
     return question
@@ -57,19 +59,6 @@ def submit_endpoint(request: HttpRequest, question_id: int) -> JsonResponse:
 def status_endpoint(request: HttpRequest, submission_id: int) -> JsonResponse:
     submission, staff = submission_get_for_viewer(user=request.user, submission_id=submission_id)
     return JsonResponse(submission_status_payload(submission, viewer_is_staff=staff))
-
-
-def submission_status_payload(submission: Submission, *, viewer_is_staff: bool) -> dict[str, object]:
-    return {
-        "id": submission.pk,
-        "status": submission.status,
-        "status_label": status_label(submission),
-        # Hidden until the assignment shows feedback (scoring.visibility).
-        "score": submission.score if reveals_feedback(submission, viewer_is_staff=viewer_is_staff) else None,
-        "max_score": submission.max_score,
-        "feedback_html": feedback_html(submission, viewer_is_staff=viewer_is_staff),
-        "message": status_message(submission),
-    }
 
 
 @json_endpoint("GET")
