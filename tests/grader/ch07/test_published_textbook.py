@@ -2,8 +2,7 @@
 
 The code is never part of this repository: the test reads it from a copy of
 github.com/oreilly-japan/deep-learning-from-scratch named by ``DLFS_BOOK_DIR`` (a checkout, or a
-bare git directory such as the one a mirror fetch leaves), by default the mirror at
-``/work/.mirror/oreilly-japan+deep-learning-from-scratch/repo``, and is skipped without it.
+bare git directory such as a mirror fetch leaves), and is skipped when none is named.
 
 Submissions, as a student would hand the book's files in:
 * convolution and pooling: ``common/layers.py`` as it is (its ``common.functions`` / ``common.util``
@@ -25,13 +24,14 @@ from grader import result as r
 from grader.api import grade_code
 from grader.sandbox import sandbox_available
 
-DEFAULT_BOOK = "/work/.mirror/oreilly-japan+deep-learning-from-scratch/repo"
-BOOK = Path(os.environ.get("DLFS_BOOK_DIR", DEFAULT_BOOK))
+BOOK = Path(os.environ["DLFS_BOOK_DIR"]) if os.environ.get("DLFS_BOOK_DIR") else None
 AVAILABLE, WHY_NOT = sandbox_available()
 
 
 def read_book(path: str) -> str | None:
     """A file of the book's repository, from a checkout or a bare git directory."""
+    if BOOK is None:
+        return None
     if (BOOK / path).is_file():
         return (BOOK / path).read_text(encoding="utf-8")
     if (BOOK / "HEAD").is_file():
@@ -49,8 +49,8 @@ pytestmark = [
     pytest.mark.sandbox,
     pytest.mark.skipif(not AVAILABLE, reason=f"sandbox unavailable: {WHY_NOT}"),
     pytest.mark.skipif(LAYERS is None or CONVNET is None,
-                       reason=f"no copy of the book's code at {BOOK} (set DLFS_BOOK_DIR to a checkout "
-                              "of oreilly-japan/deep-learning-from-scratch)"),
+                       reason=f"no copy of the book's code ({BOOK or 'DLFS_BOOK_DIR is not set'}): set "
+                              "DLFS_BOOK_DIR to a checkout of oreilly-japan/deep-learning-from-scratch"),
 ]
 
 

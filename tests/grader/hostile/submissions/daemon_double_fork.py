@@ -3,10 +3,14 @@ writes a marker file into the host's /tmp and the project tree."""
 import os
 import time
 
+import grader
+
+PROJECT = os.path.dirname(os.path.dirname(grader.__file__))  # where the grader was imported from
+
 
 def daemon():
     time.sleep(1.0)
-    for path in ("/tmp/hostile-marker-daemon", "/work/main/hostile-marker-daemon"):
+    for path in ("/tmp/hostile-marker-daemon", os.path.join(PROJECT, "hostile-marker-daemon")):
         try:
             with open(path, "w") as stream:
                 stream.write("survived")

@@ -1,10 +1,11 @@
-"""Attack: write files outside the job's scratch space: into the project tree (/work/main), root's
+"""Attack: write files outside the job's scratch space: into the project tree, root's
 home, /usr, the grader package and /etc, e.g. to plant code for later jobs or the web app."""
 import os
 
 import grader
 
-targets = ["/work/main/hostile-marker-write", "/root/hostile-marker-write",
+targets = [os.path.join(os.path.dirname(os.path.dirname(grader.__file__)), "hostile-marker-write"),
+           "/root/hostile-marker-write",
            "/usr/lib/hostile-marker-write", "/etc/hostile-marker-write",
            os.path.join(os.path.dirname(grader.__file__), "hostile-marker-write.py"),
            os.path.expanduser("~/../hostile-marker-write")]
