@@ -253,6 +253,7 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-submissions": {"task": "submissions.tasks.sweep_submissions", "schedule": 30.0},
     "sweep-stuck-regrades": {"task": "scoring.tasks.sweep_regrades", "schedule": 60.0},
     "resend-pending-lti-grades": {"task": "lti.tasks.resend_pending_grades", "schedule": 300.0},
+    "release-held-lti-grades": {"task": "lti.tasks.release_held_grades", "schedule": 300.0},
 }
 SWEEP_QUEUED_AFTER_SECONDS = env_int("SWEEP_QUEUED_AFTER_SECONDS", 20)
 SWEEP_RUNNING_AFTER_SECONDS = env_int("SWEEP_RUNNING_AFTER_SECONDS", 120)

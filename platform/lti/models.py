@@ -179,6 +179,9 @@ class LtiGradeSync(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
+        # The course does not show the student this score yet (feedback after the due date, or
+        # never): the LMS would show it, so it waits for the release (lti.tasks.release_held_grades).
+        HELD = "held", _("Held until feedback is released")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 

@@ -8,7 +8,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from lti.models import LtiGradeSync
-from lti.services.grades import GradeSendRetry, grade_sync_send
+from lti.services.grades import GradeSendRetry, grade_sync_send, held_grades_release
 
 MAX_RETRIES = 8  # with backoff from 30 s up to an hour: about four hours of LMS outage
 
@@ -44,3 +44,12 @@ def resend_pending_grades() -> int:
     for sync_id in ids:
         send_grade_enqueue(sync_id)
     return len(ids)
+
+
+@shared_task(ignore_result=True)
+def release_held_grades() -> int:
+    """Beat: send the passbacks that waited for the students to be allowed to see their scores."""
+    released = held_grades_release()
+    for sync_id in released:
+        send_grade_enqueue(sync_id)
+    return len(released)

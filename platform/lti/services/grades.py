@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import requests
-from assessments.models import Question
+from assessments.models import Assignment, Question
 from courses.models import Enrollment
 from django.db import transaction
 from django.db.models import F
@@ -22,6 +22,7 @@ from pylti1p3.exception import LtiException, LtiServiceException
 from pylti1p3.grade import Grade
 from pylti1p3.service_connector import ServiceConnector
 from scoring.best import best_scores
+from scoring.visibility import feedback_visible
 from submissions.models import QuizAnswer, Submission
 
 from lti import claims as c
@@ -160,7 +161,7 @@ def grade_sync_send(*, sync_id: int, final_attempt: bool = True) -> str:
     """POST the current assignment score to the line item. Returns the row's new status; raises
     GradeSendRetry for temporary failures unless this is the final attempt."""
     sync = (
-        LtiGradeSync.objects.select_related("link__context__registration", "lti_user")
+        LtiGradeSync.objects.select_related("link__context__registration", "link__assignment", "lti_user")
         .filter(pk=sync_id)
         .first()
     )
@@ -172,6 +173,12 @@ def grade_sync_send(*, sync_id: int, final_attempt: bool = True) -> str:
         return _grade_sync_finish(
             sync, requested_at, ok=False, error="link unbound or platform deactivated"
         )
+    if not feedback_visible(assignment=link.assignment, user_id=sync.lti_user.user_id, viewer_is_staff=False):
+        # Hidden means hidden in the LMS too: its gradebook would show the score to the student.
+        LtiGradeSync.objects.filter(pk=sync.pk, requested_at=requested_at).update(
+            status=LtiGradeSync.Status.HELD
+        )
+        return LtiGradeSync.Status.HELD
     score = assignment_score_compute(
         assignment_id=link.assignment_id, student_id=sync.lti_user.user_id
     )
@@ -238,3 +245,27 @@ def _grade_sync_finish(
     LtiGradeSync.objects.filter(pk=sync.pk).update(attempts=F("attempts") + 1)
     LtiGradeSync.objects.filter(pk=sync.pk, requested_at=requested_at).update(**fields)
     return str(fields["status"])
+
+
+def held_grades_release(*, now: datetime | None = None, limit: int = 500) -> list[int]:
+    """Held passbacks whose score the student may now see (the due date, or the student's own
+    extended one, has passed): back to pending, for the caller to queue."""
+    now = now or timezone.now()
+    candidates = (
+        LtiGradeSync.objects.filter(status=LtiGradeSync.Status.HELD)
+        # "never" is never released; "after the due date" not before the course's own due date
+        # (an extension only moves a student's later)
+        .exclude(link__assignment__feedback_visibility=Assignment.FeedbackVisibility.NEVER)
+        .exclude(link__assignment__due_at__gt=now)
+        .select_related("link__assignment", "lti_user")[:limit]
+    )
+    released = []
+    for sync in candidates:
+        assignment = sync.link.assignment
+        if assignment is not None and feedback_visible(
+            assignment=assignment, user_id=sync.lti_user.user_id, viewer_is_staff=False, at=now
+        ) and LtiGradeSync.objects.filter(pk=sync.pk, status=LtiGradeSync.Status.HELD).update(
+            status=LtiGradeSync.Status.PENDING, requested_at=now
+        ):
+            released.append(sync.pk)
+    return released

@@ -306,3 +306,37 @@ def test_beat_resends_a_passback_lost_in_a_broker_outage(
         requested_at=datetime.now(UTC) - timedelta(seconds=tasks.RESEND_PENDING_AFTER_SECONDS + 1)
     )
     assert tasks.resend_pending_grades() == 1 and resent == [sync.pk]
+
+
+def test_a_score_the_student_may_not_see_yet_is_held_until_the_due_date(
+    lms, lti_student, quiz_question, quiz_assignment, tasks_run_now, django_capture_on_commit_callbacks
+):
+    """Hidden means hidden in the LMS too: its gradebook would show the passed-back score."""
+    from assessments.models import Assignment
+
+    quiz_assignment.feedback_visibility = Assignment.FeedbackVisibility.AFTER_DUE
+    quiz_assignment.due_at = datetime.now(UTC) + timedelta(days=1)
+    quiz_assignment.save()
+    answer(lti_student.user, quiz_question, "right", django_capture_on_commit_callbacks)
+    assert lms.scores == []
+    assert LtiGradeSync.objects.get().status == LtiGradeSync.Status.HELD
+    assert tasks.release_held_grades() == 0 and lms.scores == []  # not due yet
+
+    quiz_assignment.due_at = datetime.now(UTC) - timedelta(minutes=1)
+    quiz_assignment.save()
+    assert tasks.release_held_grades() == 1
+    (received,) = lms.scores
+    assert (received.body["scoreGiven"], received.body["scoreMaximum"]) == (2.0, 2.0)
+    assert LtiGradeSync.objects.get().status == LtiGradeSync.Status.SENT
+
+
+def test_a_score_never_shown_to_the_student_never_reaches_the_lms(
+    lms, lti_student, quiz_question, quiz_assignment, tasks_run_now, django_capture_on_commit_callbacks
+):
+    from assessments.models import Assignment
+
+    quiz_assignment.feedback_visibility = Assignment.FeedbackVisibility.NEVER
+    quiz_assignment.save()
+    answer(lti_student.user, quiz_question, "right", django_capture_on_commit_callbacks)
+    assert tasks.release_held_grades() == 0
+    assert lms.scores == [] and LtiGradeSync.objects.get().status == LtiGradeSync.Status.HELD
