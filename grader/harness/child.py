@@ -22,8 +22,6 @@ import numpy as np
 from grader import protocol
 from grader.job import CaseSpec, JobSpec
 
-MAX_META_ITEMS = 256
-
 
 def preload() -> None:
     """Import, once and before any job, everything a job may need (the zygote calls this)."""
@@ -211,7 +209,7 @@ def _split_values(produced: Any) -> tuple[dict[str, np.ndarray], dict[str, Any]]
 def _is_meta(value: Any) -> bool:
     if value is None or isinstance(value, (str, bool)):
         return True
-    if isinstance(value, (list, tuple)) and len(value) <= MAX_META_ITEMS:
+    if isinstance(value, (list, tuple)) and len(value) <= protocol.MAX_META_ITEMS:
         return all(isinstance(item, (str, bool)) or item is None for item in value)
     return False
 
