@@ -153,13 +153,14 @@ def _grade(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    """Every question of the bundle: code questions by the grader, the others by the platform's
-    question kinds (plain Python, no Django). Reports every problem, not only the first."""
+    """Every question of the bundle: code questions by the grader, the others by the question
+    kinds (the top-level ``kinds`` package next to ``grader``: plain Python, no Django). Reports
+    every problem, not only the first."""
     from grader.bundle import read_bundle
     from grader.question import code_question_from_source
+    from kinds import get_kind
 
     bundle = read_bundle(args.bundle)
-    get_kind = _platform_kinds()
     problems = 0
     for source in bundle.questions:
         where = str(source.dir / "question.yaml")
@@ -167,8 +168,6 @@ def _validate(args: argparse.Namespace) -> int:
             if source.kind == "code":
                 question = code_question_from_source(source)
                 print(f"ok  {source.slug}: {len(question.checks)} checks, {question.max_score:g} points")
-            elif get_kind is None:
-                print(f"ok  {source.slug}: {source.kind} (not checked: the platform's kinds are not installed)")
             else:
                 get_kind(source.kind).validate(source.spec, where)
                 print(f"ok  {source.slug}: {source.kind}")
@@ -182,18 +181,6 @@ def _validate(args: argparse.Namespace) -> int:
         print(f"{problems} question(s) with problems", file=sys.stderr)
         return 1
     return 0
-
-
-def _platform_kinds():  # type: ignore[no-untyped-def]
-    """``get_kind`` of the platform's question kinds when this checkout has them, else None."""
-    kinds_dir = Path(__file__).resolve().parent.parent / "platform"
-    if not (kinds_dir / "assessments" / "kinds" / "__init__.py").is_file():
-        return None
-    if str(kinds_dir) not in sys.path:
-        sys.path.append(str(kinds_dir))
-    from assessments.kinds import get_kind
-
-    return get_kind
 
 
 def _check_references(args: argparse.Namespace) -> int:

@@ -121,15 +121,41 @@ function wireButton(button, output, config, run) {
   });
 }
 
+const RUN_POLL_MS = 250;
+const RUN_GIVE_UP_MS = 180000; // longer than any job's limits plus a worker restart
+
+/** A run is graded by the workers: poll its status until it is final. */
+async function waitForRun(data, output, config) {
+  const started = Date.now();
+  let delay = RUN_POLL_MS;
+  while (!data.final) {
+    if (Date.now() - started > RUN_GIVE_UP_MS) {
+      throw new Error((config.i18n && config.i18n.stillQueued) || "still waiting for a worker");
+    }
+    output.textContent = (config.i18n && config.i18n[data.status]) || "…";
+    await new Promise((resolve) => setTimeout(resolve, delay));
+    delay = Math.min(delay * 1.5, 2000);
+    const response = await fetch(data.status_url, {
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    });
+    const next = await response.json().catch(() => ({ error: `HTTP ${response.status}` }));
+    if (!response.ok) throw new Error(next.error || `HTTP ${response.status}`);
+    data = next;
+  }
+  if (data.status === "error") throw new Error(data.error);
+  return data;
+}
+
 function setUpRuns(form, config) {
   const referenceOutput = document.getElementById("reference-result");
   wireButton(document.getElementById("run-reference"), referenceOutput, config, async () => {
-    const data = await postForm(config.runUrl, form, { action: "reference" });
+    const data = await waitForRun(await postForm(config.runUrl, form, { action: "reference" }), referenceOutput, config);
     referenceOutput.innerHTML = data.html; // rendered and escaped by the server's templates
   });
   const tryOutput = document.getElementById("try-result");
   wireButton(document.getElementById("try-student"), tryOutput, config, async () => {
-    const data = await postForm(config.runUrl, form, { action: "try" });
+    const data = await waitForRun(await postForm(config.runUrl, form, { action: "try" }), tryOutput, config);
     tryOutput.innerHTML = data.html;
   });
   const quizOutput = document.getElementById("quiz-try-result");

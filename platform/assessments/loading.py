@@ -35,7 +35,7 @@ def question_source_validate(source: QuestionSource) -> None:
     if source.kind == "code":
         code_question_from_source(source)
         return
-    from assessments.kinds import get_kind
+    from kinds import get_kind
 
     try:
         kind = get_kind(source.kind)

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -9,7 +8,7 @@ from courses.models import Course
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from scoring.curve import LINEAR, STEP, late_credit
+from scoring.curve import LINEAR, STEP
 
 from grader.bundle import QuestionSource
 
@@ -86,8 +85,8 @@ class Assignment(models.Model):
     def late_penalty_percent(self) -> float:
         return round(self.late_penalty_per_day * 100, 2)
 
-    # The methods below take an optional per-student ``due_at``/``closes_at`` (an extension, see
-    # scoring.deadlines.effective_window); without them they use the assignment's own dates.
+    # A student's dates, lateness, late credit, score and what they see are decided by
+    # scoring.policy.StudentPolicy (the assignment's settings with the student's extension).
 
     def is_open(self, at: datetime, *, closes_at: datetime | None = None) -> bool:
         if self.opens_at and at < self.opens_at:
@@ -95,43 +94,9 @@ class Assignment(models.Model):
         closes_at = closes_at or self.closes_at
         return not (closes_at and at >= closes_at)
 
-    def hours_late(self, at: datetime, *, due_at: datetime | None = None) -> float:
-        due_at = due_at or self.due_at
-        if not due_at or at <= due_at:
-            return 0.0
-        return (at - due_at).total_seconds() / 3600
-
-    def days_late(self, at: datetime, *, due_at: datetime | None = None) -> int:
-        """Whole days (started) after the due date; 0 when on time or without a due date."""
-        return math.ceil(self.hours_late(at, due_at=due_at) / 24)
-
-    def credit_factor(self, at: datetime, *, due_at: datetime | None = None) -> float:
-        return late_credit(
-            hours_late=self.hours_late(at, due_at=due_at), points=self.late_curve_points,
-            mode=self.late_curve_mode, penalty_per_day=self.late_penalty_per_day,
-        )
-
     @property
     def late_curve_points(self) -> list[tuple[float, float]]:
         return [(float(hours), float(credit)) for hours, credit in (self.late_curve or [])]
-
-    def _past_due(self, at: datetime, due_at: datetime | None) -> bool:
-        due_at = due_at or self.due_at
-        return bool(due_at and at > due_at)
-
-    def reveals_hidden(self, at: datetime, *, due_at: datetime | None = None) -> bool:
-        if self.hidden_checks == self.HiddenChecks.ALWAYS:
-            return True
-        if self.hidden_checks == self.HiddenChecks.AFTER_DUE:
-            return self._past_due(at, due_at)
-        return False
-
-    def reveals_feedback(self, at: datetime, *, due_at: datetime | None = None) -> bool:
-        if self.feedback_visibility == self.FeedbackVisibility.IMMEDIATELY:
-            return True
-        if self.feedback_visibility == self.FeedbackVisibility.AFTER_DUE:
-            return self._past_due(at, due_at)
-        return False
 
 
 class Question(models.Model):

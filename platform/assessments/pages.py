@@ -9,7 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from scoring.deadlines import effective_window
+from scoring.policy import StudentPolicy, policy_for
 from scoring.visibility import feedback_hidden_message, feedback_visible
 from submissions.feedback import feedback_html
 from submissions.models import QuizAnswer
@@ -27,30 +27,23 @@ from assessments.seeds import student_seed
 from grader.submission import MAX_CODE_BYTES
 
 
+def member_policy(*, question: Question, enrollment: Enrollment) -> StudentPolicy:
+    """The member's own policy (scoring.policy): an extension moves their dates and adds attempts;
+    staff may always submit."""
+    return policy_for(user_id=enrollment.user_id, assignment=question.assignment, staff=enrollment.is_staff_role)
+
+
 def attempts_left(*, question: Question, enrollment: Enrollment, used: int) -> int | None:
     if enrollment.is_staff_role:
         return None
-    # The student's own limit: an extension may add attempts.
-    limit = effective_window(user_id=enrollment.user_id, assignment=question.assignment).max_attempts
-    if not limit:
-        return None
-    return max(0, limit - used)
+    return member_policy(question=question, enrollment=enrollment).attempts_left(used)
 
 
 def can_submit(*, question: Question, enrollment: Enrollment, used: int) -> tuple[bool, str]:
-    if enrollment.is_staff_role:
-        return True, ""
-    now = timezone.now()
-    # The student's own dates (scoring.deadlines): an extension keeps the form open for them.
-    window = effective_window(user_id=enrollment.user_id, assignment=question.assignment)
-    if window.not_open_yet(now):
-        return False, _("This assignment is not open yet.")
-    if window.is_closed(now):
-        return False, _("This assignment is closed.")
-    left = attempts_left(question=question, enrollment=enrollment, used=used)
-    if left == 0:
-        return False, _("You have used all %(count)d attempts for this question.") % {"count": window.max_attempts}
-    return True, ""
+    """The submit rule of ``submission_policy_check`` (``StudentPolicy.submit_refusal``), for the
+    page: whether the form is enabled and, if not, why."""
+    refusal = member_policy(question=question, enrollment=enrollment).submit_refusal(timezone.now(), used, question)
+    return refusal is None, refusal or ""
 
 
 def results_visible(*, question: Question, enrollment: Enrollment) -> bool:
@@ -99,7 +92,7 @@ def code_question_context(*, user: AbstractBaseUser, question: Question, enrollm
 
 
 def quiz_question_context(*, user: AbstractBaseUser, question: Question, enrollment: Enrollment, lang: str) -> dict[str, Any]:
-    from assessments.kinds import get_kind
+    from kinds import get_kind
 
     version = question.current_version
     assert version is not None
@@ -112,7 +105,7 @@ def quiz_question_context(*, user: AbstractBaseUser, question: Question, enrollm
     allowed, reason = can_submit(question=question, enrollment=enrollment, used=used)
     explanation = ""
     hidden = not results_visible(question=question, enrollment=enrollment)
-    late = effective_window(user_id=user.pk, assignment=question.assignment).days_late(timezone.now()) > 0
+    late = policy_for(user_id=user.pk, assignment=question.assignment).days_late(timezone.now()) > 0
     if enrollment.is_staff_role or (latest and not hidden and question.assignment.show_explanations and (
         latest.correct or not allowed or late
     )):

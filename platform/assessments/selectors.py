@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from courses.models import Course, Enrollment
+from courses.selectors import enrollment_get
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
-from scoring.deadlines import effective_window
+from scoring.policy import policy_for
 
 from assessments.models import Assignment, Question
 
@@ -29,7 +30,7 @@ def questions_hidden_until(*, assignment: Assignment, enrollment: Enrollment) ->
     ``None`` if they may now. Staff always may; students from the opening date of their window."""
     if enrollment.is_staff_role:
         return None
-    window = effective_window(user_id=enrollment.user_id, assignment=assignment)
+    window = policy_for(user_id=enrollment.user_id, assignment=assignment)
     return window.opens_at if window.not_open_yet(timezone.now()) else None
 
 
@@ -46,7 +47,7 @@ def assignment_get_for_member(
     assignment = Assignment.objects.select_related("course").filter(id=assignment_id, course_id=course_id).first()
     if assignment is None:
         raise Http404
-    enrollment = Enrollment.objects.filter(user=user, course_id=course_id).first()
+    enrollment = enrollment_get(user=user, course=course_id)
     if enrollment is None or (not assignment.published and not enrollment.is_staff_role):
         raise Http404
     return assignment, enrollment
@@ -64,7 +65,7 @@ def question_get_for_member(*, user: AbstractBaseUser, question_id: int) -> tupl
     )
     if question is None:
         raise Http404
-    enrollment = Enrollment.objects.filter(user=user, course_id=question.assignment.course_id).first()
+    enrollment = enrollment_get(user=user, course=question.assignment.course_id)
     if enrollment is None:
         raise Http404
     if not enrollment.is_staff_role and not (question.active and question.assignment.published):

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
-from scoring.deadlines import effective_window
+from scoring.policy import policy_for
 from scoring.visibility import feedback_visible
 from submissions.selectors import question_statuses, question_submissions_for_staff
 from submissions.services.errors import SubmitRefused
@@ -41,7 +41,7 @@ def assignment_detail(request: HttpRequest, course_id: int, assignment_id: int) 
         "course": assignment.course, "assignment": assignment, "enrollment": enrollment, "rows": rows,
         "total_points": sum(question.points for question in questions), "opens_at": opens_at,
         # The student's own dates (an extension) and whether scores are shown yet (scoring app).
-        "window": effective_window(user_id=request.user.pk, assignment=assignment),
+        "window": policy_for(user_id=request.user.pk, assignment=assignment),
         "scores_hidden": not feedback_visible(
             assignment=assignment, user_id=request.user.pk, viewer_is_staff=enrollment.is_staff_role
         ),

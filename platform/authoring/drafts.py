@@ -14,19 +14,39 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from django.utils.translation import gettext_lazy as _
+from django.utils.functional import lazy
+from django.utils.translation import get_language
 
 from authoring.errors import AuthoringError
-from authoring.starters import STARTER_CODE_FILES, STARTER_PROMPTS, STARTER_SPEC_YAML
+from authoring.starters import STARTER_PROMPTS
 from authoring.storage import bundle_files, file_write_atomic
-from grader.bundle import CODE_FILES, LANGS, file_name_problem, question_file, read_yaml
+from grader.bundle import LANGS, file_name_problem, question_file, read_yaml
 from grader.errors import BundleError
+from kinds import KINDS, QuestionKind
 
 COMMON_KEYS = ("kind", "title", "points")
-KIND_LABELS = {
-    "numeric": _("numeric"), "multiple_choice": _("multiple choice"), "short_text": _("short text"),
-    "code": _("code"),
-}
+
+
+def interface_lang() -> str:
+    return (get_language() or "ko")[:2]
+
+
+def kind_label(name: str) -> str:
+    """A kind's name in the interface language: the kind carries its own ko/en label."""
+    kind = KINDS.get(name)
+    return kind.label_text(interface_lang()) if kind is not None else name
+
+
+# Every registered kind, in the registry's order, labelled by the kind itself (lazily: the
+# language is the request's).
+KIND_LABELS = {name: lazy(kind_label, str)(name) for name in KINDS}
+
+
+def kind_files(kind: str) -> tuple[str, ...]:
+    """The files besides question.yaml and the prompts that a kind's questions have (code:
+    template, reference, probes); () for an unknown kind."""
+    known: QuestionKind | None = KINDS.get(kind)
+    return tuple(known.files) if known is not None else ()
 
 
 @dataclass
@@ -41,14 +61,16 @@ class QuestionDraft:
 
     @property
     def is_code(self) -> bool:
-        return self.kind == "code"
+        """Graded by the grader pipeline (the code editor and the reference run apply)."""
+        kind = KINDS.get(self.kind)
+        return kind is not None and kind.grading == "worker"
 
 
 def question_draft_new(*, kind: str, slug: str = "") -> QuestionDraft:
+    starter = KINDS[kind]
     return QuestionDraft(
         slug=slug, kind=kind, title={"ko": "", "en": ""}, points=1.0, prompts=dict(STARTER_PROMPTS),
-        spec_yaml=STARTER_SPEC_YAML[kind],
-        files=dict(STARTER_CODE_FILES) if kind == "code" else {},
+        spec_yaml=starter.starter_yaml, files=starter.starter_files(),
     )
 
 
@@ -96,9 +118,8 @@ def question_draft_read(*, question_dir: Path) -> QuestionDraft:
         else:
             prompts[lang] = _read_own_file(question_dir, f"prompt.{lang}.md")
     files = {}
-    if kind == "code":
-        for name in CODE_FILES:
-            files[name] = _read_own_file(question_dir, spec.get(name, f"{name}.py"))
+    for name in kind_files(kind):
+        files[name] = _read_own_file(question_dir, spec.get(name, f"{name}.py"))
     return QuestionDraft(slug=question_dir.name, kind=kind, title={lang: str(title.get(lang, "")) for lang in LANGS},
                          points=points, prompts=prompts, spec_yaml=spec_yaml, files=files)
 
@@ -134,8 +155,9 @@ def question_spec_compose(draft: QuestionDraft) -> tuple[dict[str, Any], str]:
 
 
 def code_file_names(spec: dict[str, Any]) -> dict[str, str]:
+    """The file name of each of the kind's files (``spec[name]``, default ``<name>.py``)."""
     names = {}
-    for name in CODE_FILES:
+    for name in kind_files(str(spec.get("kind") or "")):
         filename = spec.get(name, f"{name}.py")
         # The name is joined to a folder we write into: the loader's own rule for file names.
         problem = file_name_problem(filename)
@@ -168,9 +190,8 @@ def question_draft_write(*, draft: QuestionDraft, question_dir: Path) -> None:
     if old_prompts is None:
         for lang in LANGS:
             _write_if_changed(question_dir / f"prompt.{lang}.md", draft.prompts.get(lang, ""))
-    if draft.kind == "code":
-        for name, filename in code_file_names(spec).items():
-            _write_if_changed(question_dir / filename, draft.files.get(name, ""))
+    for name, filename in code_file_names(spec).items():
+        _write_if_changed(question_dir / filename, draft.files.get(name, ""))
 
 
 def _write_if_changed(path: Path, content: str) -> None:

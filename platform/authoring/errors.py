@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from core.errors import UserError
+
 from grader.errors import BundleError
 
 
-class AuthoringError(Exception):
+class AuthoringError(UserError):
     """``message`` is shown as-is; ``form_field`` (when known) puts it next to that form input."""
 
-    def __init__(self, message: str, *, form_field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.form_field = form_field
+    def __init__(self, message: str, *, form_field: str | None = None, status: int | None = None) -> None:
+        super().__init__(message, status=status, field=form_field)
+
+    @property
+    def form_field(self) -> str | None:  # the authoring pages' name for ``field``
+        return self.field
 
 
 def relative_where(path: str, root: Path) -> str:

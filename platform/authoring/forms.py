@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from authoring.drafts import KIND_LABELS, QuestionDraft
+from authoring.drafts import KIND_LABELS, QuestionDraft, interface_lang, kind_files
 from authoring.zipio import MAX_ZIP_BYTES
+from kinds import KINDS
 
 MAX_FIELD_CHARS = 200_000
 
@@ -18,6 +20,27 @@ def _text(**kwargs: object) -> forms.CharField:
 
 def _lf(value: str) -> str:
     return (value or "").replace("\r\n", "\n")
+
+
+def file_field_name(name: str) -> str:
+    """The form input of one of a kind's files (``template`` -> ``template_code``)."""
+    return f"{name}_code"
+
+
+def _file_label(kind: str, name: str) -> str:
+    return KINDS[kind].file_help(name, interface_lang())
+
+
+def _file_fields() -> dict[str, tuple[str, str]]:
+    """One text input per file any kind declares (``QuestionKind.files``): input -> (kind, file)."""
+    fields: dict[str, tuple[str, str]] = {}
+    for kind in KINDS.values():
+        for name in kind.files:
+            fields.setdefault(file_field_name(name), (kind.name, name))
+    return fields
+
+
+FILE_FIELDS = _file_fields()
 
 
 class BundleMetaForm(forms.Form):
@@ -43,17 +66,21 @@ class QuestionForm(forms.Form):
     prompt_ko = _text(label=_("Prompt (Korean, Markdown + $math$)"))
     prompt_en = _text(label=_("Prompt (English, Markdown + $math$)"))
     spec_yaml = _text(label=_("Kind settings (YAML)"))
-    template_code = _text(label=_("template.py — the starter code students see"))
-    reference_code = _text(label=_("reference.py — a correct solution (never shown to students)"))
-    probes_code = _text(label=_("probes.py — functions the checks call"))
     revision = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        for field_name, (kind, name) in FILE_FIELDS.items():  # code: template, reference, probes
+            self.fields[field_name] = _text(label=lazy(_file_label, str)(kind, name))
+
+    def file_fields(self, kind: str) -> list[forms.BoundField]:
+        """The inputs of the files ``kind`` has, in the kind's order."""
+        return [self[file_field_name(name)] for name in kind_files(kind)]
 
     def draft(self) -> QuestionDraft:
         data = self.cleaned_data
         kind = data["kind"]
-        files = {}
-        if kind == "code":
-            files = {name: _lf(data.get(f"{name}_code", "")) for name in ("template", "reference", "probes")}
+        files = {name: _lf(data.get(file_field_name(name), "")) for name in kind_files(kind)}
         return QuestionDraft(
             slug=(data.get("slug") or "").strip(), kind=kind,
             title={lang: data.get(f"title_{lang}", "") for lang in ("ko", "en")},
@@ -68,8 +95,8 @@ class QuestionForm(forms.Form):
             "slug": draft.slug, "kind": draft.kind, "title_ko": draft.title.get("ko", ""),
             "title_en": draft.title.get("en", ""), "points": draft.points,
             "prompt_ko": draft.prompts.get("ko", ""), "prompt_en": draft.prompts.get("en", ""),
-            "spec_yaml": draft.spec_yaml, "template_code": draft.files.get("template", ""),
-            "reference_code": draft.files.get("reference", ""), "probes_code": draft.files.get("probes", ""),
+            "spec_yaml": draft.spec_yaml,
+            **{field_name: draft.files.get(name, "") for field_name, (_kind, name) in FILE_FIELDS.items()},
             "revision": revision,
         })
 

@@ -2,28 +2,33 @@
 student's code graded against the draft — all with the same code students get (the Markdown
 renderer, the kinds, the grader), never a look-alike.
 
-Grading here is synchronous: it is staff-only, one question at a time, bounded by the question's
-own limits, and the author is waiting for the answer anyway.
+Code is never run here: the web process validates the draft and stores it as an authoring run,
+which a worker grades (``authoring.worker``) like any submission; the page polls the run.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from typing import Any
 
-from assessments.kinds import get_kind
 from assessments.markdown import markdown_render
+from core.jobs import job_enqueue_on_commit
 from courses.models import Course
+from django.db import transaction
 from django.utils.safestring import SafeString
-from submissions.grading import executor_get
+from django.utils.translation import gettext as _
+from submissions.feedback import result_visible
 
 from authoring.drafts import QuestionDraft, spec_yaml_parse
 from authoring.errors import AuthoringError
+from authoring.jobs import AUTHORING_RUNS
+from authoring.models import AuthoringRun
 from authoring.services import question_draft_stage
 from authoring.storage import bundle_storage_dir, staging_dir
-from grader.api import grade_code
 from grader.question import code_question_from_source
-from grader.result import GradeResult
+from kinds import get_kind
 
 PREVIEW_SEED = 0  # the numbers an author sees in the preview; students get their own draws
 MAX_PREVIEW_CHARS = 50_000
@@ -44,34 +49,67 @@ def prompt_preview(*, text: str, kind: str, spec_yaml: str) -> SafeString:
     return markdown_render(rendered)
 
 
-@dataclass
-class TryResult:
-    result: GradeResult
-    public: dict[str, Any]  # what the student would see (hidden checks without details)
+MAX_TRY_CODE_BYTES = 64 * 1024
 
 
-def _staged_grade(*, course: Course, bundle_slug: str, draft: QuestionDraft, code: str | None,
-                  lang: str) -> TryResult:
+def authoring_run_start(*, course: Course, user: Any, bundle_slug: str, draft: QuestionDraft,
+                        action: str, code: str = "", lang: str) -> AuthoringRun:
+    """Validate the draft like the loader does, store it with the code to try, and hand it to the
+    workers after commit. ``AuthoringError`` for a draft that does not validate."""
     if draft.kind != "code":
         raise AuthoringError("only code questions are graded by the grader")
+    if action == AuthoringRun.Action.TRY:
+        if not code.strip():
+            raise AuthoringError("paste or write some code to try first", form_field="student_code")
+        if len(code.encode("utf-8", errors="surrogatepass")) > MAX_TRY_CODE_BYTES:
+            raise AuthoringError(f"the code to try is longer than {MAX_TRY_CODE_BYTES:,} bytes",
+                                 form_field="student_code")
+    elif action != AuthoringRun.Action.REFERENCE:
+        raise AuthoringError("unknown action")
     original = bundle_storage_dir(course=course, slug=bundle_slug) / "questions" / draft.slug
     with staging_dir(course=course) as scratch:
         source = question_draft_stage(draft=draft, original_dir=original, scratch=scratch)
-        question = code_question_from_source(source)
-        result = grade_code(question, question.reference if code is None else code, seed=PREVIEW_SEED,
-                            executor=executor_get(), lang=lang)
-    return TryResult(result=result, public=result.public_dict())
+        code_question_from_source(source)  # parses and checks the spec; runs nothing
+    stored = {"slug": source.slug, "kind": source.kind, "spec": source.spec, "prompts": source.prompts,
+              "files": source.files}
+    try:
+        text = json.dumps(stored, sort_keys=True, allow_nan=False)
+    except (TypeError, ValueError):
+        raise AuthoringError("question.yaml: use plain YAML values (text, numbers, lists, mappings)",
+                             form_field="spec_yaml") from None
+    stored["content_hash"] = hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).hexdigest()
+    with transaction.atomic():
+        run = AuthoringRun.objects.create(
+            course=course, created_by=user, bundle_slug=bundle_slug, action=action, source=stored,
+            code=code if action == AuthoringRun.Action.TRY else "", lang=lang,
+        )
+        job_enqueue_on_commit(AUTHORING_RUNS, [run.pk])
+    return run
 
 
-def reference_run(*, course: Course, bundle_slug: str, draft: QuestionDraft, lang: str) -> TryResult:
-    """Like ``python -m grader check-references`` for one (unsaved) draft: must reach full marks."""
-    return _staged_grade(course=course, bundle_slug=bundle_slug, draft=draft, code=None, lang=lang)
+def authoring_run_get(*, course: Course, run_id: int) -> AuthoringRun:
+    return AuthoringRun.objects.get(course=course, pk=run_id)
 
 
-def student_try(*, course: Course, bundle_slug: str, draft: QuestionDraft, code: str, lang: str) -> TryResult:
-    if not code.strip():
-        raise AuthoringError("paste or write some code to try first")
-    return _staged_grade(course=course, bundle_slug=bundle_slug, draft=draft, code=code, lang=lang)
+@dataclass
+class RunView:
+    """What the page shows of a run: its status, and once done the result as a student (``try``)
+    or as staff (``reference``) would see it."""
+
+    status: str
+    final: bool
+    shown: dict[str, Any] | None  # the stored verdict as this view may show it (None until done)
+    student_view: bool
+    error: str
+
+
+def authoring_run_view(run: AuthoringRun) -> RunView:
+    student_view = run.action == AuthoringRun.Action.TRY
+    shown = None
+    if run.status == AuthoringRun.Status.DONE and run.result:
+        shown = result_visible(run.result, reveal_hidden=not student_view)
+    return RunView(status=run.status, final=run.status in AuthoringRun.FINAL, shown=shown,
+                   student_view=student_view, error=_(run.error_message) if run.error_message else "")
 
 
 @dataclass
@@ -92,7 +130,7 @@ def quiz_try(*, draft: QuestionDraft, data: dict[str, list[str]], lang: str) -> 
     except Exception as error:  # noqa: BLE001 - shown to the author as is
         raise AuthoringError(str(error), form_field="spec_yaml") from None
     variables = kind.variant(spec, PREVIEW_SEED)
-    from assessments.kinds import AnswerError
+    from kinds import AnswerError
 
     try:
         answer = kind.parse_answer(data, spec)

@@ -17,6 +17,7 @@ urlpatterns = [
     path(_bundle + "export.zip", views.bundle_export, name="bundle_export"),
     path(_bundle + "questions/new", views.question_new, name="question_new"),
     path(_bundle + "run", views.question_run, name="question_run"),
+    path("authoring/courses/<int:course_id>/runs/<int:run_id>", views.run_status, name="run_status"),
     path(_bundle + "quiz-try", views.question_quiz_try, name="question_quiz_try"),
     path(_bundle + "questions/<slug:question_slug>/", views.question_edit, name="question"),
     path(_bundle + "questions/<slug:question_slug>/remove", views.question_remove, name="question_remove"),

@@ -6,29 +6,31 @@ TAs only when granted (non-members 404, members without the grant 403).
 
 from __future__ import annotations
 
-import json
 from types import SimpleNamespace
 from typing import Any
 
 from assessments.models import Assignment
+from core.http import json_body, json_endpoint, json_error
+from core.ratelimit import rate_limit_exceeded
 from courses.models import Course
 from courses.selectors import course_get_for_staff
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from submissions.services.ratelimit import rate_limit_exceeded
 
 from authoring import runs, selectors, services, zipio
 from authoring.drafts import KIND_LABELS, folder_revision, question_draft_new, question_draft_read
 from authoring.errors import AuthoringError
 from authoring.forms import BundleMetaForm, QuestionForm, ZipImportForm
+from authoring.models import AuthoringRun
 from authoring.storage import bundle_storage_dir, is_in_storage
 from grader.bundle import SLUG
-from grader.errors import GraderUnavailable
+from kinds import get_kind
 
 # Runs grade synchronously in the web process; a stuck key or an impatient author must not be
 # able to tie up the sandbox slots students' submissions need.
@@ -205,11 +207,16 @@ def _question_page(request: HttpRequest, course: Course, slug: str, form: Questi
         except AuthoringError as error:
             previews[lang] = error.message
     quiz_q = None
-    if kind != "code" and kind in KIND_LABELS:
+    # The kind decides: "worker" kinds (code) get the reference run and the code editor; the
+    # others are tried with their own answer form, graded on the spot like students' answers.
+    graded_by_workers = kind in KIND_LABELS and get_kind(kind).grading == "worker"
+    if kind in KIND_LABELS and not graded_by_workers:
         quiz_q = runs.quiz_public_spec(spec_yaml=spec_yaml, kind=kind, lang=_lang())
     return render(request, "authoring/question.html", {
         "course": course, "slug": slug, "form": form, "create": create, "question_slug": question_slug,
-        "kind": kind, "kind_label": KIND_LABELS.get(kind, kind), "is_code": kind == "code", "preview_ko": previews["ko"], "preview_en": previews["en"],
+        "kind": kind, "kind_label": KIND_LABELS.get(kind, kind), "is_code": graded_by_workers,
+        "file_fields": form.file_fields(kind) if kind in KIND_LABELS else [],
+        "preview_ko": previews["ko"], "preview_en": previews["en"],
         "quiz_q": quiz_q, "quiz_form_template": f"{kind}/form.html",
         "question": selectors.question_rows(course=course, slug=slug, order=[question_slug])[0]
         if question_slug else None,
@@ -218,7 +225,8 @@ def _question_page(request: HttpRequest, course: Course, slug: str, form: Questi
             "runUrl": _url("authoring:question_run", course_id=course.pk, slug=slug),
             "quizTryUrl": _url("authoring:question_quiz_try", course_id=course.pk, slug=slug),
             "kind": kind,
-            "i18n": {"running": _("Running…"), "failed": _("Could not run")},
+            "i18n": {"running": _("Running…"), "queued": _("Waiting for a worker…"), "failed": _("Could not run"),
+                     "stillQueued": _("No worker has taken the run yet; check that the workers are running.")},
         },
     }, status=status)
 
@@ -307,24 +315,16 @@ def question_move(request: HttpRequest, course_id: int, slug: str, question_slug
 
 
 def _json_error(message: str, status: int = 400, field: str | None = None) -> JsonResponse:
+    """``question_run``'s answers, in the shape of ``core.http.json_endpoint``'s."""
     return JsonResponse({"error": message, "field": field}, status=status)
 
 
-@require_POST
+@json_endpoint("POST")
 def preview(request: HttpRequest, course_id: int) -> JsonResponse:
     _course(request, course_id)
-    try:
-        body = json.loads(request.body or b"{}")
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return _json_error("the body must be JSON")
-    if not isinstance(body, dict):
-        return _json_error("the body must be a JSON object")
-    kind = str(body.get("kind") or "")
-    try:
-        html = runs.prompt_preview(text=str(body.get("text") or ""), kind=kind,
-                                   spec_yaml=str(body.get("spec_yaml") or ""))
-    except AuthoringError as error:
-        return _json_error(error.message)
+    body = json_body(request)
+    html = runs.prompt_preview(text=str(body.get("text") or ""), kind=str(body.get("kind") or ""),
+                               spec_yaml=str(body.get("spec_yaml") or ""))
     return JsonResponse({"html": str(html)})
 
 
@@ -340,49 +340,63 @@ def _posted_draft(request: HttpRequest) -> QuestionForm:
     return form
 
 
-@require_POST
+@json_endpoint("POST")  # the form's fields, not JSON: an AuthoringError answers with its field
 def question_run(request: HttpRequest, course_id: int, slug: str) -> JsonResponse:
-    """``action=reference``: the reference against the checks; ``action=try``: ``student_code``."""
+    """``action=reference``: the reference against the checks; ``action=try``: ``student_code``.
+    Stores the draft as a run for the workers (the web never runs code) and answers 202 with the
+    URL the page polls."""
     course = _course(request, course_id)
     _authored_or_404(course, slug)
     if rate_limit_exceeded(user_id=request.user.pk, bucket="authoring-run", limit=RUNS_PER_MINUTE):
-        return _json_error(_("Too many runs in a minute; wait a moment."), status=429)
-    lang = _lang()
+        return json_error(_("Too many runs in a minute; wait a moment."), status=429)
+    draft = _posted_draft(request).draft()
+    action = AuthoringRun.Action.TRY if request.POST.get("action") == "try" else AuthoringRun.Action.REFERENCE
+    run = runs.authoring_run_start(
+        course=course, user=request.user, bundle_slug=slug, draft=draft, action=action,
+        code=request.POST.get("student_code", "").replace("\r\n", "\n"), lang=_lang(),
+    )
+    return JsonResponse(_run_json(request, course, run), status=202)
+
+
+@json_endpoint("GET")
+def run_status(request: HttpRequest, course_id: int, run_id: int) -> JsonResponse:
+    course = _course(request, course_id)
     try:
-        draft = _posted_draft(request).draft()
-        if request.POST.get("action") == "try":
-            outcome = runs.student_try(course=course, bundle_slug=slug, draft=draft,
-                                       code=request.POST.get("student_code", "").replace("\r\n", "\n"), lang=lang)
-        else:
-            outcome = runs.reference_run(course=course, bundle_slug=slug, draft=draft, lang=lang)
-    except AuthoringError as error:
-        return _json_error(error.message, field=error.form_field)
-    except GraderUnavailable as error:
-        return _json_error(_("The grader could not run: %(error)s") % {"error": error}, status=503)
-    result = outcome.result
-    student_view = request.POST.get("action") == "try"
-    shown = outcome.public if student_view else result.to_dict()
-    submission = SimpleNamespace(status="graded", score=result.score, max_score=result.max_score, late_days=0)
-    html = render_to_string("authoring/_run_result.html", {
-        "student_view": student_view, "all_passed": result.status == "passed",
-        "feedback": render_to_string("submissions/feedback.html", {
-            "submission": submission, "result": shown, "checks": shown["checks"], "revealed": not student_view,
-        }),
-    }, request=request)
-    return JsonResponse({"status": result.status, "score": result.score, "max_score": result.max_score,
-                         "checks": [{"name": c["name"], "passed": c["passed"]} for c in shown["checks"]],
-                         "html": html})
+        run = runs.authoring_run_get(course=course, run_id=run_id)
+    except AuthoringRun.DoesNotExist:
+        raise Http404 from None
+    return JsonResponse(_run_json(request, course, run))
 
 
-@require_POST
+def _run_json(request: HttpRequest, course: Course, run: AuthoringRun) -> dict[str, Any]:
+    view = runs.authoring_run_view(run)
+    data: dict[str, Any] = {
+        "run": run.pk, "status": view.status, "final": view.final, "error": view.error,
+        "status_url": reverse("authoring:run_status", kwargs={"course_id": course.pk, "run_id": run.pk}),
+    }
+    shown = view.shown
+    if shown is not None:
+        submission = SimpleNamespace(status="graded", score=shown["score"], max_score=shown["max_score"], late_days=0)
+        data.update(
+            verdict=shown["status"], score=shown["score"], max_score=shown["max_score"],
+            checks=[{"name": check["name"], "passed": check["passed"]} for check in shown["checks"]],
+            html=render_to_string("authoring/_run_result.html", {
+                "student_view": view.student_view, "all_passed": shown["status"] == "passed",
+                "feedback": render_to_string("submissions/feedback.html", {
+                    "submission": submission, "result": shown, "checks": shown["checks"],
+                    "revealed": not view.student_view,
+                }),
+            }, request=request),
+        )
+    return data
+
+
+@json_endpoint("POST")  # the form's fields, not JSON: an AuthoringError answers with its field
 def question_quiz_try(request: HttpRequest, course_id: int, slug: str) -> JsonResponse:
     course = _course(request, course_id)
     _authored_or_404(course, slug)
-    try:
-        draft = _posted_draft(request).draft()
-        answer = {key: values for key, values in request.POST.lists() if key in ("value", "unit", "choice", "text")}
-        outcome = runs.quiz_try(draft=draft, data=answer, lang=_lang())
-    except AuthoringError as error:
-        return _json_error(error.message, field=error.form_field)
+    draft = _posted_draft(request).draft()
+    answer = {key: values for key, values in request.POST.lists() if key in ("value", "unit", "choice", "text")}
+    outcome = runs.quiz_try(draft=draft, data=answer, lang=_lang())
     return JsonResponse({"correct": outcome.correct, "fraction": outcome.fraction,
                          "feedback": outcome.feedback, "needs_manual": outcome.needs_manual})

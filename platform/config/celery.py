@@ -27,8 +27,8 @@ _heartbeat = None  # the worker's WorkerHeartbeat, once it is ready
 def warm_sandbox(sender: object = None, **_: object) -> None:
     """Start the heartbeat, then the zygotes, so the first student does not wait for them."""
     global _heartbeat
+    from core.executor import executor_warm
     from django.conf import settings
-    from submissions.grading import executor_warm
 
     from config.health import WorkerHeartbeat
 

@@ -6,8 +6,9 @@ import ipaddress
 from collections.abc import Callable
 from typing import Any
 
+from core.http import json_error
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.utils import translation
 from django.utils.translation import gettext
 
@@ -31,7 +32,7 @@ class BoundedUrlIdsMiddleware:
         if not any(_beyond_database(value) for value in (*args, *kwargs.values())):
             return None
         if request.path.startswith("/api/"):
-            return JsonResponse({"error": gettext("Not found.")}, status=404)
+            return json_error(gettext("Not found."), 404)
         raise Http404
 
 

@@ -129,7 +129,7 @@ TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         # Question kinds keep their form templates in their own folder: <kind>/form.html.
-        "DIRS": [PLATFORM_DIR / "templates", PLATFORM_DIR / "assessments" / "kinds"],
+        "DIRS": [PLATFORM_DIR / "templates", BASE_DIR / "kinds"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -251,10 +251,23 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "max_retries": 0,
 }
 CELERY_BEAT_SCHEDULE = {
-    "sweep-stuck-submissions": {"task": "submissions.tasks.sweep_submissions", "schedule": 30.0},
-    "sweep-stuck-regrades": {"task": "scoring.tasks.sweep_regrades", "schedule": 60.0},
-    "resend-pending-lti-grades": {"task": "lti.tasks.resend_pending_grades", "schedule": 300.0},
+    "sweep-jobs": {"task": "core.tasks.sweep_jobs", "schedule": 30.0},
     "release-held-lti-grades": {"task": "lti.tasks.release_held_grades", "schedule": 300.0},
+}
+# Every job table (core/jobs.py): the beat's one sweep walks them all.
+JOB_TABLES = [
+    "submissions.jobs.SUBMISSIONS",
+    "scoring.regrade.jobs.REGRADE_ITEMS",
+    "authoring.jobs.AUTHORING_RUNS",
+    "lti.jobs.GRADE_PASSBACKS",
+]
+# The one retry policy of the job pipeline (core/jobs.py), per kind of job. Sandbox jobs retry
+# quickly (the sandbox restarts in seconds); an LMS outage is waited out for hours.
+JOB_RETRY_POLICIES = {
+    "sandbox": {"max_tries": env_int("JOB_SANDBOX_MAX_TRIES", 10), "first_delay": 2.0, "max_delay": 60.0,
+                "max_releases": 3},
+    "lms": {"max_tries": env_int("JOB_LMS_MAX_TRIES", 9), "first_delay": 30.0, "max_delay": 3600.0,
+            "max_releases": 3},
 }
 SWEEP_QUEUED_AFTER_SECONDS = env_int("SWEEP_QUEUED_AFTER_SECONDS", 20)
 SWEEP_RUNNING_AFTER_SECONDS = env_int("SWEEP_RUNNING_AFTER_SECONDS", 120)

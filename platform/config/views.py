@@ -1,3 +1,4 @@
+from core.http import json_error
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
@@ -20,5 +21,5 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """JSON endpoints answer JSON (the browser shows ``error``); pages keep Django's page."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"error": _("Security check failed; reload the page and try again.")}, status=403)
+        return json_error(_("Security check failed; reload the page and try again."), 403)
     return html_csrf_failure(request, reason)

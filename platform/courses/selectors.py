@@ -1,4 +1,9 @@
-"""Reads for courses. Every lookup a view makes is scoped to the requesting user."""
+"""Reads for courses. Every lookup a view makes is scoped to the requesting user.
+
+Course-scoped lookups every app shares live here too (not in ``core``, which imports no app): who
+the students of a course are, who its staff are, one member's enrollment. ``course`` is a
+``Course`` or its id, whichever the caller has, so no lookup costs a query for the course.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +15,19 @@ from django.http import Http404
 from courses.models import Course, Enrollment
 
 
+def _course_id(course: Course | int) -> int:
+    return course if isinstance(course, int) else course.pk
+
+
 def course_list_for_user(*, user: AbstractBaseUser) -> QuerySet[Enrollment]:
     return Enrollment.objects.filter(user=user).select_related("course").order_by("course__title")
 
 
-def enrollment_get(*, user: AbstractBaseUser, course: Course) -> Enrollment | None:
+def enrollment_get(*, user: AbstractBaseUser, course: Course | int) -> Enrollment | None:
+    """The user's enrollment in the course (any role), or None (also for an anonymous visitor)."""
     if not user.is_authenticated:
         return None
-    return Enrollment.objects.filter(user=user, course=course).first()
+    return Enrollment.objects.filter(user_id=user.pk, course_id=_course_id(course)).first()
 
 
 def course_get_for_member(*, user: AbstractBaseUser, course_id: int) -> tuple[Course, Enrollment]:
@@ -43,9 +53,42 @@ def course_get_for_staff(
     return course, enrollment
 
 
-def course_students(*, course: Course) -> QuerySet[Enrollment]:
+def course_student_enrollments(*, course: Course | int) -> QuerySet[Enrollment]:
+    """The course's student enrollments, bare (no user, no order): for ``exists()``, ``values()``
+    and subqueries."""
+    return Enrollment.objects.filter(course_id=_course_id(course), role=Enrollment.Role.STUDENT)
+
+
+def course_students(*, course: Course | int) -> QuerySet[Enrollment]:
+    """The course's students with their users (one query), by username."""
+    return course_student_enrollments(course=course).select_related("user").order_by("user__username")
+
+
+def course_student_ids(*, course: Course | int) -> QuerySet[int]:
+    """The user ids of the course's students: lazy, so ``user_id__in=`` makes it a subquery and
+    ``set(...)`` one query."""
+    return course_student_enrollments(course=course).values_list("user_id", flat=True)
+
+
+def course_student_get(*, course: Course | int, user_id: int) -> Enrollment | None:
+    """This user's enrollment when they are a student of the course (with the user), else None."""
+    return course_student_enrollments(course=course).filter(user_id=user_id).select_related("user").first()
+
+
+def course_staff_ids(*, course: Course | int) -> QuerySet[int]:
+    return Enrollment.objects.filter(
+        course_id=_course_id(course), role__in=Enrollment.STAFF_ROLES
+    ).values_list("user_id", flat=True)
+
+
+def course_staff(*, course: Course | int) -> QuerySet[Enrollment]:
+    """Instructors and TAs with their users: instructors first, then by username."""
     return (
-        Enrollment.objects.filter(course=course, role=Enrollment.Role.STUDENT)
+        Enrollment.objects.filter(course_id=_course_id(course), role__in=Enrollment.STAFF_ROLES)
         .select_related("user")
-        .order_by("user__username")
+        .order_by("role", "user__username")
     )
+
+
+def is_course_staff(*, user: AbstractBaseUser, course: Course | int) -> bool:
+    return course_staff_ids(course=course).filter(user_id=user.pk).exists()

@@ -7,6 +7,7 @@ import io
 import secrets
 from dataclasses import dataclass, field
 
+from core.errors import UserError
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import PBKDF2PasswordHasher, get_hasher, make_password
 from django.contrib.auth.models import AbstractBaseUser
@@ -16,8 +17,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from courses.models import Course, Enrollment
+from courses.selectors import enrollment_get
 
 MAX_ROSTER_ROWS = 5000
+
+
+class CourseRefused(UserError):
+    """A join code or roster file the course will not take; ``message`` says why."""
 
 
 def enrollment_join_by_code(*, user: AbstractBaseUser, code: str) -> Enrollment:
@@ -27,7 +33,7 @@ def enrollment_join_by_code(*, user: AbstractBaseUser, code: str) -> Enrollment:
     usable = 0 < len(code) <= Course._meta.get_field("join_code").max_length and code.isprintable()
     course = Course.objects.filter(join_code=code, join_open=True).first() if usable else None
     if course is None:
-        raise ValidationError(_("No open course has this join code."))
+        raise CourseRefused(_("No open course has this join code."))
     enrollment, _created = Enrollment.objects.get_or_create(
         course=course, user=user, defaults={"role": Enrollment.Role.STUDENT}
     )
@@ -63,14 +69,14 @@ def _initial_password_hash(password: str) -> str:
 
 def _roster_reader(csv_text: str) -> csv.DictReader[str]:
     if "\x00" in csv_text:
-        raise ValidationError(_("The file contains NUL bytes; is it a spreadsheet rather than a CSV file?"))
+        raise CourseRefused(_("The file contains NUL bytes; is it a spreadsheet rather than a CSV file?"))
     reader = csv.DictReader(io.StringIO(csv_text.lstrip("\ufeff")))
     try:
         fieldnames = [name.strip() for name in (reader.fieldnames or [])]
     except csv.Error:
         fieldnames = []
     if "username" not in fieldnames:
-        raise ValidationError(_("The CSV needs a header row with a 'username' column."))
+        raise CourseRefused(_("The CSV needs a header row with a 'username' column."))
     return reader
 
 
@@ -102,7 +108,7 @@ def _role_problem(*, course: Course, user: AbstractBaseUser | None, role: str, b
         return _("Line %(line)d: you cannot change your own role.") % {"line": line}
     if by.role == Enrollment.Role.INSTRUCTOR:
         return None
-    current = Enrollment.objects.filter(course=course, user=user).first() if user is not None else None
+    current = enrollment_get(user=user, course=course) if user is not None else None
     if role != Enrollment.Role.STUDENT or (current is not None and current.is_staff_role):
         return _("Line %(line)d: only an instructor may give or change a staff role.") % {"line": line}
     return None
@@ -154,7 +160,7 @@ def roster_import_csv(*, course: Course, csv_text: str, by: Enrollment | None = 
             enrollment_set(course=course, user=user, role=role)
             report.enrolled.append(row["username"])
     except csv.Error as error:  # e.g. a field longer than the csv module allows: not a roster
-        raise ValidationError(_("The file is not a CSV roster (%(problem)s).") % {"problem": str(error)[:200]}) from None
+        raise CourseRefused(_("The file is not a CSV roster (%(problem)s).") % {"problem": str(error)[:200]}) from None
     return report
 
 

@@ -1,17 +1,16 @@
 from __future__ import annotations
 
 from assessments.selectors import assignment_list
+from core.ratelimit import rate_limit_exceeded
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
-from submissions.services.ratelimit import rate_limit_exceeded
 
 from courses.selectors import course_get_for_member, course_get_for_staff, course_list_for_user
-from courses.services import enrollment_join_by_code, roster_import_csv
+from courses.services import CourseRefused, enrollment_join_by_code, roster_import_csv
 
 MAX_ROSTER_BYTES = 512 * 1024
 # Join codes are 8 of 32 symbols; this keeps guessing them hopeless while a typo costs nothing.
@@ -34,9 +33,9 @@ def course_join(request: HttpRequest) -> HttpResponse:
         return _course_list_page(request, status=429)
     try:
         enrollment = enrollment_join_by_code(user=request.user, code=request.POST.get("code", "")[:64])
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return _course_list_page(request, status=400)
+    except CourseRefused as refused:
+        messages.error(request, refused.message)
+        return _course_list_page(request, status=refused.status)
     messages.success(request, _("You joined %(course)s.") % {"course": enrollment.course.title})
     return redirect("courses:detail", course_id=enrollment.course_id)
 
@@ -65,9 +64,11 @@ def roster_import(request: HttpRequest, course_id: int) -> HttpResponse:
                 report = roster_import_csv(
                     course=course, csv_text=upload.read().decode("utf-8-sig"), by=enrollment
                 )
-            except (UnicodeDecodeError, ValidationError) as error:
-                text = " ".join(error.messages) if isinstance(error, ValidationError) else _("The file is not UTF-8 text.")
-                messages.error(request, text)
+            except UnicodeDecodeError:
+                messages.error(request, _("The file is not UTF-8 text."))
                 status = 400
+            except CourseRefused as refused:
+                messages.error(request, refused.message)
+                status = refused.status
     return render(request, "courses/roster_import.html", {"course": course, "enrollment": enrollment, "report": report},
                   status=status)

@@ -13,13 +13,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assessments.models import Question
-from courses.models import Course, Enrollment
+from core.errors import UserError
+from courses.models import Course
+from courses.selectors import course_student_enrollments
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext as _
 from grading.selectors import question_is_manual
 from grading.services import GradingRefused, manual_grade_import
-from scoring.deadlines import late_credit
+from scoring.policy import policy_for
 from submissions.models import QuizAnswer
 
 MAX_IMPORT_BYTES = 1_000_000
@@ -27,10 +29,8 @@ MAX_IMPORT_LINES = 5000
 COLUMNS = ("username", "question", "score", "comment")
 
 
-class ImportRefused(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class ImportRefused(UserError):
+    """A score import that cannot be done as sent (the message names the line or the problem)."""
 
 
 @dataclass
@@ -134,15 +134,14 @@ def _check_line(line: ImportLine, *, course: Course, students: dict[str, int], q
     line.answer_id = answer.pk
     line.old_score = answer.score
     line.raw_score = score
-    line.new_score = round(score * late_credit(answer), 4)
+    # What manual_grade_import will store: the points with the student's own late credit.
+    policy = policy_for(user_id=user_id, assignment=question.assignment)
+    line.new_score = policy.score_from_points(score, answer.created_at)
     line.unchanged = line.new_score == line.old_score and (not line.comment or line.comment == answer.feedback)
 
 
 def score_import_preview(*, course: Course, csv_text: str) -> ImportPreview:
-    students = dict(
-        Enrollment.objects.filter(course=course, role=Enrollment.Role.STUDENT)
-        .values_list("user__username", "user_id")
-    )
+    students = dict(course_student_enrollments(course=course).values_list("user__username", "user_id"))
     questions = {
         f"{q.assignment.slug}/{q.slug}": q
         for q in Question.objects.filter(assignment__course=course).exclude(kind="code").select_related("assignment", "current_version")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from courses.models import Course, Enrollment
+from courses.selectors import course_student_get
 from django.db.models import Prefetch
 from django.http import Http404
 from grading.models import ManualGrade
@@ -24,11 +25,7 @@ class StudentRecord:
 def student_enrollment_get(*, course: Course, user_id: int) -> Enrollment:
     """The student's enrollment in this course; 404 for a user of another course (ids in URLs are
     scoped to the course)."""
-    enrollment = (
-        Enrollment.objects.filter(course=course, user_id=user_id, role=Enrollment.Role.STUDENT)
-        .select_related("user")
-        .first()
-    )
+    enrollment = course_student_get(course=course, user_id=user_id)
     if enrollment is None:
         raise Http404
     return enrollment

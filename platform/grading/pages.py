@@ -8,7 +8,7 @@ from typing import Any
 from assessments.markdown import markdown_render
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils.translation import get_language
-from scoring.deadlines import late_credit
+from scoring.policy import policy_for
 from submissions.models import QuizAnswer
 
 from grading.forms import GradeForm
@@ -52,7 +52,7 @@ def grade_form(answer: QuizAnswer, data: Any = None) -> GradeForm:
 def grade_page_context(
     *, answer: QuizAnswer, grader: AbstractBaseUser, who: str, form: GradeForm | None = None
 ) -> dict[str, Any]:
-    from assessments.kinds import get_kind
+    from kinds import get_kind
 
     version = answer.version
     question = answer.question
@@ -79,7 +79,7 @@ def grade_page_context(
         "older": list(answer_history(answer=answer)),
         "neighbours": answer_neighbours(answer=answer, grader=grader, who=who),
         "assigned_to": assignment_row.grader if assignment_row else None,
-        "credit_factor": late_credit(answer),
+        "credit_factor": policy_for(user_id=answer.user_id, assignment=question.assignment).credit(answer.created_at),
     }
 
 

@@ -1,5 +1,6 @@
 """The rubric of a manual question, read from the spec of the version the student answered (a
-later bundle edit must not change what an old answer is graded against)."""
+later bundle edit must not change what an old answer is graded against). The question's kind reads
+its own spec (``QuestionKind.rubric`` / ``model_answer``): this module never looks at spec keys."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from assessments.models import QuestionVersion, pick_text
+from django.utils.translation import get_language
+
+from kinds import KINDS
 
 
 @dataclass(frozen=True)
@@ -25,17 +29,18 @@ class RubricItem:
 
 
 def rubric_items(version: QuestionVersion) -> list[RubricItem]:
-    items = version.spec.get("rubric") or []
+    kind = KINDS.get(version.kind)
+    if kind is None:
+        return []
     return [
-        RubricItem(index=index, text=item.get("text", ""), points=float(item.get("points", 1)))
-        for index, item in enumerate(items)
-        if isinstance(item, dict)
+        RubricItem(index=int(item["index"]), text=item["text"], points=float(item["points"]))
+        for item in kind.rubric(version.spec)
     ]
 
 
 def model_answer(version: QuestionVersion) -> str:
-    value = version.spec.get("model_answer")
-    return pick_text(value) if value else ""
+    kind = KINDS.get(version.kind)
+    return kind.model_answer(version.spec, (get_language() or "ko")[:2]) if kind is not None else ""
 
 
 def clamp_points(value: float, maximum: float) -> float:

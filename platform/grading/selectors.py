@@ -7,21 +7,25 @@ from dataclasses import dataclass
 from typing import Any
 
 from assessments.models import Question
-from courses.models import Course, Enrollment
+from courses.models import Course
+from courses.selectors import course_student_ids
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
 from submissions.models import QuizAnswer
 
 from grading.models import GradingAssignment, ManualGrade
+from kinds import KINDS
 
 WHO_CHOICES = ("mine", "all")
 STATUS_CHOICES = ("pending", "graded", "all")
 
 
 def question_is_manual(question: Question) -> bool:
+    """Its current version waits for a person: the kind decides (``QuestionKind.grading_mode``)."""
     version = question.current_version
-    return bool(version and not question.is_code and version.spec.get("grading") == "manual")
+    kind = KINDS.get(version.kind) if version is not None else None
+    return kind is not None and kind.grading_mode(version.spec) == "manual"
 
 
 def manual_questions(*, course: Course) -> list[Question]:
@@ -29,7 +33,7 @@ def manual_questions(*, course: Course) -> list[Question]:
     needing staff (a bundle may have switched a question to automatic grading since)."""
     questions = (
         Question.objects.filter(assignment__course=course)
-        .exclude(kind="code")
+        .filter(kind__in=[name for name, kind in KINDS.items() if kind.grading != "worker"])
         .select_related("assignment", "current_version")
         .order_by("assignment__position", "assignment_id", "position", "id")
     )
@@ -56,9 +60,7 @@ def latest_answers(*, question: Question) -> QuerySet[QuizAnswer]:
         .order_by("-created_at", "-id")
         .values("id")[:1]
     )
-    students = Enrollment.objects.filter(
-        course_id=question.assignment.course_id, role=Enrollment.Role.STUDENT
-    ).values("user_id")
+    students = course_student_ids(course=question.assignment.course_id)
     return (
         QuizAnswer.objects.filter(question=question, user_id__in=students, id=Subquery(newest))
         .select_related("user")
@@ -188,11 +190,3 @@ def manual_grade_latest(*, answer: QuizAnswer) -> ManualGrade | None:
 
 def manual_grades(*, answer: QuizAnswer) -> QuerySet[ManualGrade]:
     return ManualGrade.objects.filter(quiz_answer=answer).select_related("grader").order_by("-created_at", "-id")
-
-
-def grading_staff(*, course: Course) -> QuerySet[Enrollment]:
-    return (
-        Enrollment.objects.filter(course=course, role__in=Enrollment.STAFF_ROLES)
-        .select_related("user")
-        .order_by("role", "user__username")
-    )

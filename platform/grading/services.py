@@ -6,12 +6,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from courses.models import Course, Enrollment
+from core.errors import UserError
+from courses.models import Course
+from courses.selectors import course_staff_ids
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext as _
-from scoring.deadlines import late_credit
 from scoring.models import ScoreChange
+from scoring.policy import policy_for
 from scoring.services import score_change_record
 from submissions.models import QuizAnswer
 
@@ -22,12 +24,8 @@ from grading.selectors import answer_newer_exists, is_pending, latest_answers, m
 NO_CHECK = object()  # expected_grade_id sentinel: do not check for a concurrent grade
 
 
-class GradingRefused(Exception):
+class GradingRefused(UserError):
     """A grade that cannot be saved as sent; ``message`` is shown to the grader."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def _grade_write(
@@ -57,7 +55,9 @@ def _grade_write(
             raw = rubric_total(items, wanted, adjustment, question.points)
         else:
             raw = clamp_points(raw_score, question.points)
-        score = round(raw * late_credit(answer), 4)
+        # The points given, with the student's own late credit (an extension applies).
+        policy = policy_for(user_id=answer.user_id, assignment=question.assignment)
+        score = policy.score_from_points(raw, answer.created_at)
         old_score = answer.score
         answer.score = score
         answer.fraction = raw / question.points if question.points else 0.0
@@ -116,10 +116,7 @@ def grading_split_evenly(
     """Give the pending answers to the chosen staff, round-robin. Without ``rebalance`` only
     answers nobody has are handed out, each to whoever has the fewest pending ones (so adding a
     TA mid-way evens out); with it, every pending answer is dealt again from scratch."""
-    staff = set(
-        Enrollment.objects.filter(course=course, role__in=Enrollment.STAFF_ROLES, user_id__in=grader_ids)
-        .values_list("user_id", flat=True)
-    )
+    staff = set(course_staff_ids(course=course).filter(user_id__in=grader_ids))
     graders = [grader_id for grader_id in dict.fromkeys(grader_ids) if grader_id in staff]
     if not graders:
         raise GradingRefused(_("Choose at least one grader from the course staff."))

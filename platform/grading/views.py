@@ -4,7 +4,7 @@ outsiders get 404) and looks ids up inside that course only."""
 from __future__ import annotations
 
 from courses.models import Enrollment
-from courses.selectors import course_get_for_staff
+from courses.selectors import course_get_for_staff, course_staff
 from django.contrib import messages
 from django.contrib.auth.models import AbstractBaseUser
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -24,7 +24,6 @@ from grading.selectors import (
     answer_rows,
     default_who,
     grading_queue,
-    grading_staff,
     manual_grade_latest,
     manual_questions,
     question_get_for_grading,
@@ -33,7 +32,7 @@ from grading.services import GradingRefused, grading_split_evenly, grading_take,
 
 
 def _split_form(course, data=None) -> SplitForm:  # type: ignore[no-untyped-def]
-    enrollments = list(grading_staff(course=course))
+    enrollments = list(course_staff(course=course))
     staff = [(e.user_id, f"{e.user.get_full_name() or e.user.username} ({e.get_role_display()})") for e in enrollments]
     questions = [(q.pk, f"{q.assignment.slug}/{q.slug}") for q in manual_questions(course=course)]
     # Pre-ticked: the TAs (the usual graders), or everybody on a course without TAs.

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from assessments.models import Assignment, Question
-from courses.models import Course, Enrollment
+from courses.models import Course
+from courses.selectors import course_students
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from submissions.models import Draft, QuizAnswer, Submission
@@ -123,7 +124,7 @@ def live_board(*, course: Course, now: datetime, minutes: int = 30, assignment: 
     worth of old questions would bury the ones on the screen right now)."""
     since = now - timedelta(minutes=minutes)
     students = {
-        e.user_id: e.user for e in Enrollment.objects.filter(course=course, role=Enrollment.Role.STUDENT).select_related("user")
+        e.user_id: e.user for e in course_students(course=course)
     }
     scope = Question.objects.filter(assignment__course=course, active=True)
     if assignment is not None:

@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from assessments.models import Assignment, Question
-from courses.models import Course, Enrollment
+from courses.models import Course
+from courses.selectors import course_student_ids
 from django.http import Http404
 from submissions.models import Draft, QuizAnswer, Submission
 
@@ -36,10 +37,6 @@ def assignment_get_in_course(*, course: Course, assignment_id: int) -> Assignmen
     if assignment is None:
         raise Http404
     return assignment
-
-
-def student_ids(*, course: Course) -> set[int]:
-    return set(Enrollment.objects.filter(course=course, role=Enrollment.Role.STUDENT).values_list("user_id", flat=True))
 
 
 def question_attempts(*, question: Question, users: set[int]) -> list[Attempt]:
@@ -114,7 +111,7 @@ def duration_buckets(durations: list[timedelta]) -> list[tuple[str, int]]:
 
 
 def question_dashboard(*, question: Question) -> QuestionDashboard:
-    users = student_ids(course=question.assignment.course)
+    users = set(course_student_ids(course=question.assignment.course_id))
     attempts = question_attempts(question=question, users=users)
     best = stats.best_scores(attempts)
     until_full = stats.attempts_until_full(attempts)
@@ -174,7 +171,7 @@ class QuestionSummary:
 def assignment_overview(*, assignment: Assignment) -> tuple[int, list[QuestionSummary]]:
     """Per active question of the assignment: attempted, full marks, mean best score. Two
     queries for the whole assignment, whatever its number of questions."""
-    users = student_ids(course=assignment.course)
+    users = set(course_student_ids(course=assignment.course_id))
     questions = list(Question.objects.filter(assignment=assignment, active=True).order_by("position", "id"))
     best: dict[int, dict[int, float]] = defaultdict(dict)
     tried: dict[int, set[int]] = defaultdict(set)

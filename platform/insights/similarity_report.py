@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from assessments.models import Question, QuestionVersion
+from courses.selectors import course_student_ids
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.http import Http404
 from submissions.models import Submission
 
 from insights import similarity
-from insights.selectors import student_ids
 
 COMMON_SHARE = 0.5
 MIN_DOCUMENTS_FOR_COMMON = 8
@@ -69,7 +69,7 @@ class _Corpus:
 
 
 def _corpus(*, question: Question) -> _Corpus:
-    users = student_ids(course=question.assignment.course)
+    users = set(course_student_ids(course=question.assignment.course_id))
     latest: dict[int, int] = {}
     for user_id, submission_id in (
         Submission.objects.filter(question=question, user_id__in=users).exclude(verdict="rejected")

@@ -4,6 +4,7 @@ get a 404) and looks ids up inside that course only."""
 from __future__ import annotations
 
 from assessments.models import Assignment
+from core.http import json_endpoint
 from courses.selectors import course_get_for_staff
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -106,7 +107,7 @@ def live(request: HttpRequest, course_id: int) -> HttpResponse:
     })
 
 
-@require_GET
+@json_endpoint("GET")  # polled by live.js: an ended session is a 401 it shows, not a login page
 def live_data(request: HttpRequest, course_id: int) -> JsonResponse:
     board = _live_params(request, course_id)
     response = JsonResponse(presenters.live_board_json(board, request=request))

@@ -179,6 +179,7 @@ class LtiGradeSync(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
         # The course does not show the student this score yet (feedback after the due date, or
         # never): the LMS would show it, so it waits for the release (lti.tasks.release_held_grades).
         HELD = "held", _("Held until feedback is released")
@@ -191,7 +192,14 @@ class LtiGradeSync(models.Model):
         max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
     )
     requested_at = models.DateTimeField()
-    attempts = models.PositiveIntegerField(default=0)
+    attempts = models.PositiveIntegerField(default=0)  # sends tried, ever
+    # The job pipeline (core.jobs): when the task was sent, who holds the claim, temporary
+    # failures of the current score, times the worker was lost.
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    worker = models.CharField(max_length=200, blank=True)
+    tries = models.PositiveIntegerField(default=0)
+    releases = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     sent_score = models.FloatField(null=True, blank=True)

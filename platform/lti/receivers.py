@@ -15,11 +15,9 @@ def on_score_changed(sender: object, *, student_id: int, question_id: int, **_: 
     # Runs after the grading transaction committed, inside the grader's code path: whatever
     # happens here must never reach the sender (a failed passback is not a failed grading).
     try:
-        from lti.tasks import send_grade_enqueue
-
         sync_ids = grade_sync_request(student_id=student_id, question_id=question_id)
         if sync_ids:
-            grade_syncs_enqueue(sync_ids=sync_ids, send=send_grade_enqueue)
+            grade_syncs_enqueue(sync_ids=sync_ids)
     except Exception:
         logger.exception(
             "LTI grade passback for student %s, question %s not recorded", student_id, question_id

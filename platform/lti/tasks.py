@@ -2,48 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from celery import shared_task
-from django.utils import timezone
+from core.jobs import job_enqueue, worker_name
 
-from lti.models import LtiGradeSync
-from lti.services.grades import GradeSendRetry, grade_sync_send, held_grades_release
-
-MAX_RETRIES = 8  # with backoff from 30 s up to an hour: about four hours of LMS outage
+from lti.jobs import GRADE_PASSBACKS
+from lti.services.grades import grade_sync_send, held_grades_release
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    ignore_result=True,
-    autoretry_for=(GradeSendRetry,),
-    max_retries=MAX_RETRIES,
-    retry_backoff=30,
-    retry_backoff_max=3600,
-    retry_jitter=True,
-)
+@shared_task(bind=True, acks_late=True, ignore_result=True)
 def send_grade(self, sync_id: int) -> str:  # type: ignore[no-untyped-def]
-    return grade_sync_send(sync_id=sync_id, final_attempt=self.request.retries >= MAX_RETRIES)
+    """Retries (an LMS answering 503, a timeout) are the job pipeline's: the row goes back to
+    the queue with the ``lms`` backoff of ``JOB_RETRY_POLICIES``."""
+    return grade_sync_send(sync_id=sync_id, worker=worker_name(self.request.hostname))
 
 
-def send_grade_enqueue(sync_id: int) -> None:
-    send_grade.apply_async(args=[sync_id])
-
-
-# A pending passback older than this lost its task (broker outage, worker gone): send it again.
-RESEND_PENDING_AFTER_SECONDS = 10 * 60
-
-
-@shared_task(ignore_result=True)
-def resend_pending_grades() -> int:
-    """Beat: the automatic form of ``manage.py lti_resend_grades`` (pending rows only)."""
-    cutoff = timezone.now() - timedelta(seconds=RESEND_PENDING_AFTER_SECONDS)
-    stale = LtiGradeSync.objects.filter(status=LtiGradeSync.Status.PENDING, requested_at__lt=cutoff)
-    ids = list(stale.values_list("pk", flat=True)[:500])
-    for sync_id in ids:
-        send_grade_enqueue(sync_id)
-    return len(ids)
+def send_grade_enqueue(sync_id: int) -> bool:
+    return job_enqueue(GRADE_PASSBACKS, sync_id)
 
 
 @shared_task(ignore_result=True)

@@ -20,6 +20,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 
+from core.errors import UserError
+
 STEP = "step"
 LINEAR = "linear"
 MODES = (STEP, LINEAR)
@@ -28,7 +30,7 @@ MAX_POINTS = 50
 Point = tuple[float, float]
 
 
-class CurveError(ValueError):
+class CurveError(UserError, ValueError):
     """A curve an instructor has to fix (the message names the problem)."""
 
 

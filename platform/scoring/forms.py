@@ -6,6 +6,7 @@ from typing import Any
 
 from assessments.models import Assignment
 from courses.models import Course, Enrollment
+from courses.selectors import course_students
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -89,9 +90,7 @@ class ExtensionForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["student"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = Enrollment.objects.filter(course=course, role=Enrollment.Role.STUDENT).select_related(
-            "user"
-        ).order_by("user__username")
+        field.queryset = course_students(course=course)
         field.label_from_instance = lambda row: row.user.get_full_name() or row.user.username  # type: ignore[method-assign]
 
     def clean(self) -> dict[str, Any]:

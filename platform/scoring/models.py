@@ -44,14 +44,14 @@ class ScoreChange(models.Model):
 
 class Extension(models.Model):
     """One student's own dates for one assignment. Everything that asks "is it late / open?" goes
-    through ``scoring.deadlines.effective_window``, which applies this row."""
+    through ``scoring.policy.policy_for``, which applies this row."""
 
     assignment = models.ForeignKey(
         "assessments.Assignment", on_delete=models.CASCADE, related_name="extensions"
     )
     student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="extensions")
     due_at = models.DateTimeField(_("new due date"))
-    # Null: the assignment's late period moves along with the due date (see effective_window).
+    # Null: the assignment's late period moves along with the due date (see scoring.policy).
     closes_at = models.DateTimeField(_("new close date"), null=True, blank=True)
     extra_attempts = models.PositiveIntegerField(_("extra attempts per question"), default=0)
     reason = models.TextField(_("reason"), blank=True)
@@ -135,9 +135,11 @@ class RegradeItem(models.Model):
     submission = models.ForeignKey("submissions.Submission", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     quiz_answer = models.ForeignKey("submissions.QuizAnswer", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    tries = models.PositiveIntegerField(default=0)
+    tries = models.PositiveIntegerField(default=0)  # temporary failures (core.jobs)
     enqueued_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    worker = models.CharField(max_length=200, blank=True)
+    releases = models.PositiveIntegerField(default=0)  # times its worker was lost
     old_score = models.FloatField(null=True, blank=True)
     old_results = models.JSONField(null=True, blank=True)  # checks (code) or {correct, fraction} (quiz)
     # The new grade, before the late credit: applying recomputes the credit with the dates of then.

@@ -8,7 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from assessments.models import Assignment
-from courses.models import Enrollment
+from core.errors import UserError
+from courses.selectors import course_student_ids
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
@@ -24,8 +25,8 @@ POLICY_FIELDS = (
 CREDIT_FIELDS = ("due_at", "late_penalty_per_day", "late_curve", "late_curve_mode")
 
 
-class PolicyRefused(ValueError):
-    pass
+class PolicyRefused(UserError, ValueError):
+    """A policy change or extension that cannot be made as asked."""
 
 
 def _when(value: datetime | None) -> str:
@@ -69,9 +70,7 @@ def extension_grant(
     extra_attempts: int, reason: str, actor: AbstractBaseUser,
 ) -> tuple[Extension, RecomputeReport]:
     """Create or replace the student's extension and recompute their late credit."""
-    if not Enrollment.objects.filter(
-        course_id=assignment.course_id, user_id=student_id, role=Enrollment.Role.STUDENT
-    ).exists():
+    if not course_student_ids(course=assignment.course_id).filter(user_id=student_id).exists():
         raise PolicyRefused("extensions are for students of this course")
     if closes_at is not None and closes_at < due_at:
         raise PolicyRefused("the close date cannot be before the due date")

@@ -1,7 +1,8 @@
 """Recomputing late credit after a due date, the late curve or an extension changed.
 
-Only the late credit moves: a code submission's score is ``raw / max_raw * points * credit``,
-a quiz answer's ``fraction * points * credit``, with the student's effective window. Rows whose
+Only the late credit moves: the student's ``StudentPolicy`` (scoring.policy) scores a code
+submission from its raw grade (``score_from_raw``) and a quiz answer from its fraction
+(``score``), as at grading time. Rows whose
 score staff set by hand (a MANUAL score change, or a manually graded answer) are left alone: a
 deadline change must not silently undo a grader's decision.
 """
@@ -14,8 +15,8 @@ from assessments.models import Assignment
 from django.contrib.auth.models import AbstractBaseUser
 from submissions.models import QuizAnswer, Submission
 
-from scoring.deadlines import Window, effective_windows, window_with_extension
 from scoring.models import ScoreChange
+from scoring.policy import policies_for
 from scoring.services import score_change_record
 
 EPSILON = 1e-6
@@ -40,12 +41,7 @@ def late_credit_recompute(
     """Call inside the transaction that changed the dates, so the scores and the dates commit
     together (and a failure changes neither)."""
     report = RecomputeReport()
-    windows = effective_windows(assignment=assignment, user_ids=student_ids)
-    default = window_with_extension(assignment, None)
-
-    def window_of(user_id: int) -> Window:
-        return windows.get(user_id, default)
-
+    policies = policies_for(assignment=assignment, user_ids=student_ids)
     submissions = Submission.objects.select_for_update().filter(
         question__assignment=assignment, status=Submission.Status.GRADED, raw_score__isnull=False
     )
@@ -60,19 +56,19 @@ def late_credit_recompute(
         if row.pk in manual_submissions:
             report.skipped_manual += 1
             continue
-        window = window_of(row.user_id)
-        max_raw = float((row.results or {}).get("max_score") or 1.0)
-        new = round(row.raw_score / max_raw * row.max_score * window.credit(row.created_at), 4)  # type: ignore[operator]
-        _update(report, Submission, row, new=new, late_days=window.days_late(row.created_at),
+        policy = policies[row.user_id]
+        max_raw = (row.results or {}).get("max_score")
+        new = policy.score_from_raw(row.raw_score, max_raw, row.max_score, row.created_at)  # type: ignore[arg-type]
+        _update(report, Submission, row, new=new, late_days=policy.days_late(row.created_at),
                 actor=actor, reason=reason, link={"submission_id": row.pk})
     manual_answers = _manual_ids(assignment, "quiz_answer_id")
     for row in answers.order_by("id"):
         if row.pk in manual_answers:
             report.skipped_manual += 1
             continue
-        window = window_of(row.user_id)
-        new = round(row.fraction * row.max_score * window.credit(row.created_at), 4)
-        _update(report, QuizAnswer, row, new=new, late_days=window.days_late(row.created_at),
+        policy = policies[row.user_id]
+        new = policy.score(row.fraction, row.max_score, row.created_at)
+        _update(report, QuizAnswer, row, new=new, late_days=policy.days_late(row.created_at),
                 actor=actor, reason=reason, link={"quiz_answer_id": row.pk})
     return report
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from assessments.models import Assignment, Question
 from courses.models import Course, Enrollment
+from courses.selectors import course_students
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -62,6 +63,4 @@ def course_question_choices(*, course: Course) -> QuerySet[Question]:
 
 
 def course_student_choices(*, course: Course) -> QuerySet[Enrollment]:
-    return Enrollment.objects.filter(course=course, role=Enrollment.Role.STUDENT).select_related("user").order_by(
-        "user__username"
-    )
+    return course_students(course=course)

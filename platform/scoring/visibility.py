@@ -1,5 +1,7 @@
-"""What a student may see of their own results, by the assignment's visibility settings and the
-student's own due date (an extension moves "after the due date" too). Staff always see all."""
+"""What a student may see of their own results: thin wrappers over ``scoring.policy`` (the rule
+is ``StudentPolicy.reveals_feedback`` / ``reveals_hidden``: the assignment's visibility settings
+and the student's own due date — an extension moves "after the due date" too; staff see all).
+The student's extension is only looked up when the answer depends on the due date."""
 
 from __future__ import annotations
 
@@ -9,24 +11,24 @@ from assessments.models import Assignment
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from scoring.deadlines import effective_window
+from scoring.policy import StudentPolicy, policy_for
 
 
 def feedback_visible(*, assignment: Assignment, user_id: int, viewer_is_staff: bool, at: datetime | None = None) -> bool:
     """Scores, check results and quiz feedback."""
-    if viewer_is_staff or assignment.feedback_visibility == Assignment.FeedbackVisibility.IMMEDIATELY:
-        return True  # the common case needs no query
-    return effective_window(user_id=user_id, assignment=assignment).reveals_feedback(at or timezone.now())
+    policy = StudentPolicy.of(assignment, staff=viewer_is_staff)
+    if policy.feedback_follows_due_date:  # the common case (immediately, or staff) needs no query
+        policy = policy_for(user_id=user_id, assignment=assignment, staff=viewer_is_staff)
+    return policy.reveals_feedback(at or timezone.now())
 
 
 def hidden_checks_visible(
     *, assignment: Assignment, user_id: int, viewer_is_staff: bool, at: datetime | None = None
 ) -> bool:
-    if viewer_is_staff or assignment.hidden_checks == Assignment.HiddenChecks.ALWAYS:
-        return True
-    if assignment.hidden_checks == Assignment.HiddenChecks.NEVER:
-        return False
-    return effective_window(user_id=user_id, assignment=assignment).reveals_hidden(at or timezone.now())
+    policy = StudentPolicy.of(assignment, staff=viewer_is_staff)
+    if policy.hidden_follows_due_date:
+        policy = policy_for(user_id=user_id, assignment=assignment, staff=viewer_is_staff)
+    return policy.reveals_hidden(at or timezone.now())
 
 
 def feedback_hidden_message(assignment: Assignment) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from assessments.models import Question
 from courses.models import Enrollment
+from courses.selectors import course_students, is_course_staff
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 from django.http import Http404
@@ -22,17 +23,10 @@ def submission_get_for_viewer(*, user: AbstractBaseUser, submission_id: int) -> 
     )
     if submission is None:
         raise Http404
-    if submission.user_id == user.pk:
-        staff = Enrollment.objects.filter(
-            user=user, course_id=submission.question.assignment.course_id, role__in=Enrollment.STAFF_ROLES
-        ).exists()
-        return submission, staff
-    is_course_staff = Enrollment.objects.filter(
-        user=user, course_id=submission.question.assignment.course_id, role__in=Enrollment.STAFF_ROLES
-    ).exists()
-    if not is_course_staff:
+    staff = is_course_staff(user=user, course=submission.question.assignment.course_id)
+    if submission.user_id != user.pk and not staff:
         raise Http404
-    return submission, True
+    return submission, staff
 
 
 def submission_history(*, user: AbstractBaseUser, question: Question, limit: int = 50) -> QuerySet[Submission]:
@@ -101,11 +95,7 @@ class StudentLatest:
 
 def question_submissions_for_staff(*, question: Question) -> list[StudentLatest]:
     """Per student of the course: the latest code submission, attempts used and the best score."""
-    students = (
-        Enrollment.objects.filter(course_id=question.assignment.course_id, role=Enrollment.Role.STUDENT)
-        .select_related("user")
-        .order_by("user__username")
-    )
+    students = course_students(course=question.assignment.course_id)
     rows: dict[int, StudentLatest] = {
         enrollment.user_id: StudentLatest(enrollment=enrollment, latest=None, attempts=0, best_score=None)
         for enrollment in students

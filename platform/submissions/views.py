@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from assessments.selectors import AssignmentNotOpen, question_get_for_member
+from core.http import json_body, json_endpoint
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from submissions.feedback import reveals_feedback
-from submissions.http import idempotency_key_from, json_body, json_endpoint
+from submissions.http import SESSION_ENDED, idempotency_key_from
 from submissions.presenters import submission_status_payload
 from submissions.selectors import submission_get_for_viewer
 from submissions.services.drafts import draft_save
@@ -27,7 +28,7 @@ def _code_question(request: HttpRequest, question_id: int):  # type: ignore[no-u
     return question
 
 
-@json_endpoint("POST")
+@json_endpoint("POST", session_ended=SESSION_ENDED)
 def draft_endpoint(request: HttpRequest, question_id: int) -> JsonResponse:
     question = _code_question(request, question_id)
     data = json_body(request)
@@ -35,7 +36,7 @@ def draft_endpoint(request: HttpRequest, question_id: int) -> JsonResponse:
     return JsonResponse({"saved_at": draft.saved_at.isoformat()})
 
 
-@json_endpoint("POST")
+@json_endpoint("POST", session_ended=SESSION_ENDED)
 def submit_endpoint(request: HttpRequest, question_id: int) -> JsonResponse:
     question = _code_question(request, question_id)
     data = json_body(request)
@@ -55,13 +56,13 @@ def submit_endpoint(request: HttpRequest, question_id: int) -> JsonResponse:
     )
 
 
-@json_endpoint("GET")
+@json_endpoint("GET", session_ended=SESSION_ENDED)
 def status_endpoint(request: HttpRequest, submission_id: int) -> JsonResponse:
     submission, staff = submission_get_for_viewer(user=request.user, submission_id=submission_id)
     return JsonResponse(submission_status_payload(submission, viewer_is_staff=staff))
 
 
-@json_endpoint("GET")
+@json_endpoint("GET", session_ended=SESSION_ENDED)
 def code_endpoint(request: HttpRequest, submission_id: int) -> JsonResponse:
     submission, staff = submission_get_for_viewer(user=request.user, submission_id=submission_id)
     score = submission.score if reveals_feedback(submission, viewer_is_staff=staff) else None

@@ -6,9 +6,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from assessments.kinds import AutoGrade, get_kind
-
 from grader.bundle import BundleSource, QuestionSource, read_bundle
+from kinds import AutoGrade, get_kind
 
 ROOT = Path(__file__).resolve().parents[2]
 ASSIGNMENTS = ROOT / "assignments"

@@ -7,12 +7,12 @@ import shutil
 
 import pytest
 import yaml
-from assessments.kinds import get_kind
-from assessments.kinds.numeric.expressions import evaluate_number
 from content_support import BUNDLE_DIRS, SEEDS, all_questions, load_bundles, where
 
 from grader.bundle import read_bundle
 from grader.errors import BundleError
+from kinds import get_kind
+from kinds.numeric.expressions import evaluate_number
 
 NON_CODE = all_questions(("multiple_choice", "numeric", "short_text"))
 NUMERIC = [q for q in NON_CODE if q.kind == "numeric"]

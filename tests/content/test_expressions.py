@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from assessments.kinds.numeric.expressions import (
+
+from kinds.numeric.expressions import (
     ExpressionError,
     check,
     evaluate,

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import assessments.kinds as kinds_package
 import pytest
-from assessments.kinds import get_kind
 from django.conf import settings
+
+import kinds as kinds_package
+from kinds import get_kind
 
 KINDS_DIR = Path(kinds_package.__file__).resolve().parent
 

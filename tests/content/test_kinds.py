@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from assessments.kinds import KINDS, AnswerError, AutoGrade, QuestionKind, get_kind
 
 from grader.errors import BundleError
+from kinds import KINDS, AnswerError, AutoGrade, QuestionKind, get_kind
 
 WHERE = "/tmp/bundle/questions/q/question.yaml"
 TEXT = {"ko": "텍스트", "en": "text"}

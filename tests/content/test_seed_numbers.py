@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from assessments.kinds.numeric.expressions import evaluate_number
 from content_support import grade_value, question
+
+from kinds.numeric.expressions import evaluate_number
 
 ARCH, CH07 = "cnn-architectures", "ch07-cnn"
 

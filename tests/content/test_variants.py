@@ -27,9 +27,10 @@ import math
 from dataclasses import dataclass
 
 import pytest
-from assessments.kinds import get_kind
-from assessments.kinds.numeric.expressions import evaluate, evaluate_number, names
 from content_support import all_questions
+
+from kinds import get_kind
+from kinds.numeric.expressions import evaluate, evaluate_number, names
 
 ENUMERATION_LIMIT = 2_000_000  # combinations; larger spaces are sampled with FALLBACK_SEEDS
 FALLBACK_SEEDS = range(3000)

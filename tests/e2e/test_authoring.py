@@ -29,11 +29,12 @@ def log_out(page: Any) -> None:
 def test_instructor_authors_and_publishes_a_numeric_question_a_student_answers_it(
     page: Any, demo: dict, log_in: Any
 ) -> None:
-    from assessments.kinds import get_kind
     from assessments.models import Question
     from assessments.seeds import student_seed
     from courses.models import Course
     from django.urls import reverse
+
+    from kinds import get_kind
 
     course = Course.objects.get(enrollments__user__username=INSTRUCTOR[0])
     log_in(*INSTRUCTOR)
@@ -108,14 +109,14 @@ def test_instructor_authors_and_publishes_a_numeric_question_a_student_answers_i
 
 
 def test_code_question_reference_run_and_try_as_a_student_in_the_browser(
-    page: Any, demo: dict, log_in: Any, settings: Any
+    page: Any, demo: dict, log_in: Any, redis_url: str, celery_worker_proc: Any
 ) -> None:
-    """The CodeMirror editors mount on the code files; both buttons show the grader's verdict."""
+    """The CodeMirror editors mount on the code files; both buttons show the grader's verdict,
+    computed by the Celery worker (the web process never runs code) and polled by the page."""
     from assessments.loading import bundle_load
     from courses.models import Course
     from django.urls import reverse
 
-    settings.GRADER_EXECUTOR = "inprocess"  # the live server grades in-process: no sandbox needed
     root = Path(__file__).resolve().parents[1]
     course = Course.objects.get(enrollments__user__username=INSTRUCTOR[0])
     bundle_load(path=root / "grader" / "core" / "fixtures" / "mini", course=course)

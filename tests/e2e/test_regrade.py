@@ -206,9 +206,9 @@ def test_the_progress_bar_follows_a_code_regrade_until_the_diff_shows(
 
     sent = code_regrade_setup["sent"]
     assert len(sent) == 2
-    regrade_code_item_grade(item_id=sent[0])
+    regrade_code_item_grade(item_id=sent[0], worker="w")
     page.wait_for_function("() => document.getElementById('regrade-progress').value === 1")
-    regrade_code_item_grade(item_id=sent[1])
+    regrade_code_item_grade(item_id=sent[1], worker="w")
     page.wait_for_selector("table.regrade-diff")  # the page reloaded itself once done
     assert_code_diff(page)
     assert page.js_errors == []

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from core.jobs import job_claim, retry_policy
 from django.utils import timezone
+from submissions.jobs import SUBMISSIONS
 from submissions.models import Submission
 from submissions.services import grade as grade_service
-from submissions.services.grade import GradeOutcome, submission_claim, submission_grade
+from submissions.services.grade import GradeOutcome, submission_grade
 from submissions.services.submit import submission_create
 
 from grader.errors import GraderUnavailable
@@ -23,8 +25,8 @@ def queued(user, question, code=CORRECT_SCALE, key="key-00000001") -> Submission
 
 def test_two_claims_one_wins(student, code_question):
     submission = queued(student, code_question)
-    assert submission_claim(submission_id=submission.pk, worker="w1") is True
-    assert submission_claim(submission_id=submission.pk, worker="w2") is False
+    assert job_claim(SUBMISSIONS, submission.pk, worker="w1") is True
+    assert job_claim(SUBMISSIONS, submission.pk, worker="w2") is False
     submission.refresh_from_db()
     assert submission.status == S.RUNNING and submission.worker == "w1"
 
@@ -75,7 +77,7 @@ def test_sandbox_failure_requeues_without_using_an_attempt(student, code_questio
 def test_repeated_sandbox_failures_end_in_error_that_costs_no_attempt(student, code_question, monkeypatch):
     monkeypatch.setattr(grade_service, "grade_code", lambda *a, **k: (_ for _ in ()).throw(GraderUnavailable("x")))
     submission = queued(student, code_question)
-    Submission.objects.filter(pk=submission.pk).update(infra_failures=grade_service.MAX_INFRA_FAILURES - 1)
+    Submission.objects.filter(pk=submission.pk).update(infra_failures=retry_policy("sandbox").max_tries - 1)
     assert submission_grade(submission_id=submission.pk, worker="w") is GradeOutcome.FAILED
     submission.refresh_from_db()
     assert submission.status == S.ERROR and not submission.counts_as_attempt
@@ -114,7 +116,7 @@ def test_concurrent_claims_from_many_threads_have_exactly_one_winner(transaction
     def claim(name: str) -> None:
         barrier.wait()
         try:
-            wins.append(submission_claim(submission_id=submission.pk, worker=name))
+            wins.append(job_claim(SUBMISSIONS, submission.pk, worker=name))
         finally:
             connection.close()  # each thread has its own connection
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from core.jobs import retry_policy
 from django.utils import timezone
 from submissions.models import Submission
 from submissions.services.grade import submission_sweep
@@ -63,20 +64,20 @@ def test_graded_rows_are_never_swept(student, code_question, queue):
 
 
 def test_a_worker_without_a_heartbeat_gets_its_rows_back_sooner(student, code_question, queue, monkeypatch):
-    import submissions.services.grade as grade
+    import core.jobs as jobs
 
     dead = make(student, code_question, "key-00000011")
     live = make(student, code_question, "key-00000012")
     claimed = timezone.now() - timedelta(seconds=45)  # past the heartbeat limit, well before 120 s
     Submission.objects.filter(pk=dead.pk).update(status=S.RUNNING, worker="celery@gone/1", claimed_at=claimed)
     Submission.objects.filter(pk=live.pk).update(status=S.RUNNING, worker="celery@here/2", claimed_at=claimed)
-    monkeypatch.setattr(grade, "workers_alive", lambda: {"celery@here"})
+    monkeypatch.setattr(jobs, "workers_alive", lambda: {"celery@here"})
     assert submission_sweep() == [dead.pk]
     live.refresh_from_db()
     assert live.status == S.RUNNING
     # Redis cannot say who is alive: only the 120-second rule applies.
     Submission.objects.filter(pk=dead.pk).update(status=S.RUNNING, worker="celery@gone/1", claimed_at=claimed)
-    monkeypatch.setattr(grade, "workers_alive", lambda: None)
+    monkeypatch.setattr(jobs, "workers_alive", lambda: None)
     assert submission_sweep() == []
 
 
@@ -100,7 +101,7 @@ def test_a_row_lost_again_and_again_ends_in_error_instead_of_circling_forever(st
     import submissions.services.grade as grade
 
     submission = make(student, code_question, "key-00000022")
-    for _ in range(grade.MAX_RELEASES):
+    for _ in range(retry_policy("sandbox").max_releases):
         lose(submission)
         assert submission_sweep() == [submission.pk]
     lose(submission)
@@ -108,7 +109,7 @@ def test_a_row_lost_again_and_again_ends_in_error_instead_of_circling_forever(st
     submission.refresh_from_db()
     assert submission.status == S.ERROR and not submission.counts_as_attempt  # ...but final
     assert submission.error_message == grade.WORKER_LOST and submission.graded_at is not None
-    assert queue.sent == [submission.pk] * grade.MAX_RELEASES
+    assert queue.sent == [submission.pk] * retry_policy("sandbox").max_releases
     assert submission_sweep(now=timezone.now() + timedelta(hours=1)) == []  # and left alone
 
 

@@ -1,6 +1,7 @@
 """What every fault-injection test does around its fault: a course with the chapter 7 bundle, a
-burst of mixed submissions, waiting (with the sweeper) until they settle while watching the status
-API, and the invariants checked afterwards."""
+burst of mixed submissions (and, with ``add_other_jobs``, the other sandbox job kinds in the same
+queue: regrade items and authoring runs), waiting (with the beat's job sweep) until they settle
+while watching the status API, and the invariants checked afterwards."""
 
 from __future__ import annotations
 
@@ -13,13 +14,16 @@ from pathlib import Path
 
 from assessments.loading import bundle_load
 from assessments.models import Question
+from authoring.jobs import AUTHORING_RUNS
+from authoring.models import AuthoringRun
+from core.jobs import job_enqueue, jobs_sweep_all
 from courses.models import Course, Enrollment
 from django.contrib.auth import get_user_model
 from django.db.models import Count
 from django.test import Client
-from scoring.models import ScoreChange
+from scoring.models import RegradeItem, ScoreChange
+from scoring.regrade.start import regrade_preview_start
 from submissions.models import Submission
-from submissions.services.grade import submission_sweep
 from submissions.services.submit import submission_create
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,6 +50,8 @@ class Course7:
     question: Question
     students: list
     staff: Client  # logged in as the instructor: may read every submission's status
+    course: Course
+    instructor: object
 
 
 def course_with_convolution(students: int = 6) -> Course7:
@@ -62,13 +68,17 @@ def course_with_convolution(students: int = 6) -> Course7:
     Enrollment.objects.create(course=course, user=instructor, role=Enrollment.Role.INSTRUCTOR)
     staff = Client()
     staff.force_login(instructor)
-    return Course7(question=question, students=people, staff=staff)
+    return Course7(question=question, students=people, staff=staff, course=course, instructor=instructor)
 
 
 @dataclass
 class Burst:
     kinds: dict[int, str] = field(default_factory=dict)  # submission id -> correct/slow/buggy/hostile
     messages: dict[int, str] = field(default_factory=dict)  # what the submit reply told the student
+    # The other job kinds (add_other_jobs): id -> correct/slow, and the rows a regrade re-grades.
+    regrade_items: dict[int, str] = field(default_factory=dict)
+    authoring_runs: dict[int, str] = field(default_factory=dict)
+    regraded_submissions: list[int] = field(default_factory=list)
 
     @property
     def ids(self) -> list[int]:
@@ -89,6 +99,41 @@ def submit_burst(course: Course7, *, count: int, slow: int = 0, burst: Burst | N
         burst.kinds[receipt.submission.pk] = kind
         burst.messages[receipt.submission.pk] = receipt.message
     return burst
+
+
+def add_other_jobs(course: Course7, burst: Burst, *, count: int = 3) -> None:
+    """``count`` regrade items and ``count`` authoring runs, the first of each slow: the job kinds
+    that share the sandbox workers with submissions (``core.jobs``), caught by the same faults."""
+    version = course.question.current_version
+    plan = [("slow", SLOW_CORRECT)] + [("correct", CORRECT[n % len(CORRECT)]) for n in range(count - 1)]
+    students = itertools.cycle(course.students)
+    for number, (_kind, code) in enumerate(plan):  # stored rows as a worker leaves them
+        row = Submission.objects.create(
+            user=next(students), question=course.question, version=version, idempotency_key=f"res-{uuid.uuid4().hex}",
+            code=code, seed=number, attempt=100 + number, status=Submission.Status.GRADED, score=0.0,
+            raw_score=0.0, max_score=course.question.points,
+            results={"status": "failed", "score": 0.0, "max_score": 1.0, "checks": []},
+        )
+        burst.regraded_submissions.append(row.pk)
+    run = regrade_preview_start(question=course.question, actor=course.instructor)
+    kinds = dict(zip(burst.regraded_submissions, (kind for kind, _ in plan), strict=True))
+    burst.regrade_items.update({item.pk: kinds[item.submission_id] for item in run.items.all()})
+    source = version.as_source()
+    stored = {"slug": source.slug, "kind": source.kind, "spec": source.spec, "prompts": source.prompts,
+              "files": source.files, "content_hash": source.content_hash}
+    for kind, code in plan:
+        authoring_run = AuthoringRun.objects.create(
+            course=course.course, created_by=course.instructor, bundle_slug="ch07-cnn",
+            action=AuthoringRun.Action.TRY, source=stored, code=code, lang="en",
+        )
+        job_enqueue(AUTHORING_RUNS, authoring_run.pk)
+        burst.authoring_runs[authoring_run.pk] = kind
+
+
+def _other_jobs_final(burst: Burst) -> bool:
+    items = RegradeItem.objects.filter(id__in=list(burst.regrade_items), status__in=["pending", "running"])
+    runs = AuthoringRun.objects.filter(id__in=list(burst.authoring_runs), status__in=["queued", "running"])
+    return not items.exists() and not runs.exists()
 
 
 def statuses(ids: list[int]) -> Counter[str]:
@@ -123,11 +168,11 @@ def settle(course: Course7, burst: Burst, *, timeout: float = 90, watch: Watch |
     last_sweep = 0.0
     while True:
         counts = statuses(burst.ids)
-        if counts["graded"] + counts["error"] == len(burst.ids):
+        if counts["graded"] + counts["error"] == len(burst.ids) and _other_jobs_final(burst):
             return watch
         assert time.monotonic() < deadline, f"not settled after {timeout}s: {dict(counts)}"
         if time.monotonic() - last_sweep > 1:
-            submission_sweep()
+            jobs_sweep_all()
             last_sweep = time.monotonic()
         watch.poll(course, burst.ids)
         time.sleep(0.2)
@@ -136,7 +181,8 @@ def settle(course: Course7, burst: Burst, *, timeout: float = 90, watch: Watch |
 def assert_recovered(course: Course7, burst: Burst, watch: Watch) -> None:
     """0 lost, 0 graded twice, 0 stuck, no attempt charged for the infrastructure's failure, and
     the status API never claimed an error."""
-    rows = {row.pk: row for row in Submission.objects.filter(question=course.question)}
+    rows = {row.pk: row for row in
+            Submission.objects.filter(question=course.question).exclude(id__in=burst.regraded_submissions)}
     assert set(rows) == set(burst.ids), "a submission was lost or appeared from nowhere"
     stuck = {pk: row.status for pk, row in rows.items() if row.status != "graded"}
     assert stuck == {}, f"not graded: {stuck}"
@@ -155,3 +201,15 @@ def assert_recovered(course: Course7, burst: Burst, watch: Watch) -> None:
             assert row.verdict != "passed", (pk, kind)
         assert row.counts_as_attempt, (pk, row.verdict)  # graded for real: the attempt is a real one
     assert set(watch.seen) <= {"queued", "running", "graded"}, f"the status API said {dict(watch.seen)}"
+    _assert_other_jobs_recovered(burst)
+
+
+def _assert_other_jobs_recovered(burst: Burst) -> None:
+    """Every regrade item and authoring run done, with the verdict of its code: a job cut short by
+    the fault was re-run, not scored as the student's crash."""
+    for item in RegradeItem.objects.filter(id__in=list(burst.regrade_items)):
+        assert item.status == "done", (item.pk, item.status, item.error)
+        assert item.new_results["status"] == "passed", (item.pk, burst.regrade_items[item.pk], item.new_results)
+    for run in AuthoringRun.objects.filter(id__in=list(burst.authoring_runs)):
+        assert run.status == "done", (run.pk, run.status, run.error_message)
+        assert run.result["status"] == "passed", (run.pk, burst.authoring_runs[run.pk], run.result)

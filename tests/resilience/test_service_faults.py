@@ -11,6 +11,7 @@ from submissions.models import Submission
 
 from tests.resilience.harness import (
     Watch,
+    add_other_jobs,
     assert_recovered,
     course_with_convolution,
     settle,
@@ -24,6 +25,7 @@ def test_a_redis_restart_mid_burst_loses_no_submission(stack):
     course = course_with_convolution()
     stack.worker_start()
     burst = submit_burst(course, count=30, slow=2)
+    add_other_jobs(course, burst)
     wait_until(lambda: statuses(burst.ids)["graded"] >= 3, timeout=30, what="grading to be under way")
     # A crash, not a clean shutdown: this Redis keeps nothing on disk, so every task still
     # waiting in the queue is gone with it. Only the rows in the database remember them.
@@ -66,6 +68,7 @@ def test_a_locked_database_mid_burst_delays_grading_but_loses_nothing(stack):
     # and result writes fail with "database is locked", not merely wait.
     worker = stack.worker_start(DJANGO_SQLITE_TIMEOUT="1")
     burst = submit_burst(course, count=30, slow=2)
+    add_other_jobs(course, burst)
     wait_until(lambda: statuses(burst.ids)["running"] >= 1, timeout=30, what="grading to be under way")
     locked = threading.Event()
     holder = threading.Thread(target=hold_exclusive_lock, args=(stack.database_name, 5.0, locked))

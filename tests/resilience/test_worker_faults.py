@@ -10,6 +10,7 @@ from submissions.models import Submission
 
 from tests.resilience.harness import (
     Watch,
+    add_other_jobs,
     assert_recovered,
     course_with_convolution,
     settle,
@@ -51,6 +52,7 @@ def test_a_worker_killed_mid_grading_loses_nothing_and_grades_nothing_twice(stac
     course = course_with_convolution()
     first = stack.worker_start()
     burst = submit_burst(course, count=24, slow=2)
+    add_other_jobs(course, burst)
     watch = Watch()
     wait_until(lambda: running_on(first.pid, burst.ids), timeout=30, what="the first worker to be grading")
     held = running_on(first.pid, burst.ids)
@@ -73,6 +75,7 @@ def test_a_zygote_killed_mid_job_is_restarted_and_the_job_rerun(stack):
     worker = stack.worker_start()
     wait_until(lambda: len(zygotes_of(worker.pid)) == 2, timeout=30, what="two warm zygotes")
     burst = submit_burst(course, count=20, slow=2)
+    add_other_jobs(course, burst)
     wait_until(lambda: len(running_on(worker.pid, burst.ids)) == 2, timeout=30, what="both slots busy")
     killed = zygotes_of(worker.pid)
     for pid in killed:  # both slots, each in the middle of a slow (correct) job

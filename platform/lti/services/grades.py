@@ -2,19 +2,19 @@
 
 A score change marks one ``LtiGradeSync`` row pending per line item the student's assignment
 score goes to; a task then computes the score *at send time* and POSTs it, so retries and
-out-of-order tasks can only ever send the latest score."""
+out-of-order tasks can only ever send the latest score. The rows are jobs of ``core.jobs``
+(``lti.jobs.GRADE_PASSBACKS``): claimed, retried with backoff and swept like every job."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import requests
 from assessments.models import Assignment, Question
+from core.jobs import job_claim, job_enqueue_on_commit, job_finish, job_retry_later
 from courses.models import Enrollment
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from pylti1p3.assignments_grades import AssignmentsGradesService
@@ -27,6 +27,7 @@ from submissions.models import QuizAnswer, Submission
 
 from lti import claims as c
 from lti.http import OutboundRefused, platform_http_session
+from lti.jobs import GRADE_PASSBACKS
 from lti.models import LtiGradeSync, LtiMembership, LtiResourceLink
 from lti.tool_conf import registration_to_pylti
 
@@ -37,10 +38,6 @@ logger = logging.getLogger(__name__)
 # 409: Moodle refuses a score whose timestamp is not later, to the second, than the last one it
 # stored (two score changes within a second); the retry recomputes the score with a new timestamp.
 RETRYABLE_STATUSES = {408, 409, 425, 429, 500, 502, 503, 504}
-
-
-class GradeSendRetry(Exception):
-    """A temporary failure: the task retries with backoff."""
 
 
 @dataclass(frozen=True)
@@ -122,27 +119,22 @@ def grade_sync_request(*, student_id: int, question_id: int) -> list[int]:
     sync_ids = []
     for link in links:
         for lti_user_id in lti_users_by_context.get(link.context_id, []):
+            # A new score starts afresh: a send in flight finds its claim gone and writes nothing;
+            # the task queued for this change sends the newer score.
             sync, _created = LtiGradeSync.objects.update_or_create(
                 link=link,
                 lti_user_id=lti_user_id,
-                defaults={"status": LtiGradeSync.Status.PENDING, "requested_at": now},
+                defaults={"status": LtiGradeSync.Status.PENDING, "requested_at": now, "tries": 0,
+                          "enqueued_at": None, "claimed_at": None, "worker": ""},
             )
             sync_ids.append(sync.pk)
     return sync_ids
 
 
-def grade_syncs_enqueue(*, sync_ids: list[int], send: Callable[[int], None]) -> None:
+def grade_syncs_enqueue(*, sync_ids: list[int]) -> None:
     """Hand the rows to the queue after commit. A broker outage only delays: the rows stay
-    pending and `manage.py lti_resend_grades` sends them again."""
-
-    def _send_all() -> None:
-        for sync_id in sync_ids:
-            try:
-                send(sync_id)
-            except Exception:
-                logger.exception("LTI grade sync %s could not be queued; it stays pending", sync_id)
-
-    transaction.on_commit(_send_all)
+    pending and the beat's job sweep sends them."""
+    job_enqueue_on_commit(GRADE_PASSBACKS, sync_ids)
 
 
 def _grade_build(*, score: AssignmentScore, user_sub: str) -> Grade:
@@ -157,34 +149,32 @@ def _grade_build(*, score: AssignmentScore, user_sub: str) -> Grade:
     )
 
 
-def grade_sync_send(*, sync_id: int, final_attempt: bool = True) -> str:
-    """POST the current assignment score to the line item. Returns the row's new status; raises
-    GradeSendRetry for temporary failures unless this is the final attempt."""
-    sync = (
-        LtiGradeSync.objects.select_related("link__context__registration", "link__assignment", "lti_user")
-        .filter(pk=sync_id)
-        .first()
-    )
-    if sync is None or sync.status == LtiGradeSync.Status.SENT:
-        return "gone" if sync is None else sync.status  # sent already (a duplicate task)
-    requested_at = sync.requested_at
+def grade_sync_send(*, sync_id: int, worker: str) -> str:
+    """Claim the row, POST the current assignment score to the line item, write the outcome.
+    Returns the row's new status (or ``not_claimed`` for a duplicate task)."""
+    if not job_claim(GRADE_PASSBACKS, sync_id, worker=worker):
+        return "not_claimed"
+    sync = LtiGradeSync.objects.select_related(
+        "link__context__registration", "link__assignment", "lti_user"
+    ).get(pk=sync_id)
     link, registration = sync.link, sync.link.context.registration
+
+    def finish(status: str, **fields: object) -> str:
+        job_finish(GRADE_PASSBACKS, sync.pk, worker=sync.worker, status=status, **fields)
+        return status
+
     if link.assignment_id is None or not link.lineitem_url or not registration.active:
-        return _grade_sync_finish(
-            sync, requested_at, ok=False, error="link unbound or platform deactivated"
-        )
+        return finish(LtiGradeSync.Status.FAILED, last_error="link unbound or platform deactivated")
     if not feedback_visible(assignment=link.assignment, user_id=sync.lti_user.user_id, viewer_is_staff=False):
         # Hidden means hidden in the LMS too: its gradebook would show the score to the student.
-        LtiGradeSync.objects.filter(pk=sync.pk, requested_at=requested_at).update(
-            status=LtiGradeSync.Status.HELD
-        )
-        return LtiGradeSync.Status.HELD
+        return finish(LtiGradeSync.Status.HELD)
     score = assignment_score_compute(
         assignment_id=link.assignment_id, student_id=sync.lti_user.user_id
     )
     scopes = sorted(set(link.ags_scopes) | {c.AGS_SCORE_SCOPE})
     connector = ServiceConnector(registration_to_pylti(registration), platform_http_session())
     service = AssignmentsGradesService(connector, {"scope": scopes, "lineitem": link.lineitem_url})  # type: ignore[typeddict-item]
+    LtiGradeSync.objects.filter(pk=sync.pk).update(attempts=F("attempts") + 1)
     try:
         service.put_grade(_grade_build(score=score, user_sub=sync.lti_user.sub))
     except (LtiException, requests.RequestException, ValueError, KeyError) as exc:
@@ -193,58 +183,19 @@ def grade_sync_send(*, sync_id: int, final_attempt: bool = True) -> str:
         retryable = not isinstance(exc, OutboundRefused) and (
             status is None or status in RETRYABLE_STATUSES
         )
-        logger.warning(
-            "LTI grade sync %s failed (%s): %s",
-            sync_id,
-            "retrying" if retryable and not final_attempt else "giving up",
-            exc,
+        error = str(exc)[:2000]
+        logger.warning("LTI grade sync %s failed (%s): %s", sync_id, "retryable" if retryable else "giving up", exc)
+        if not retryable:
+            return finish(LtiGradeSync.Status.FAILED, last_error=error)
+        LtiGradeSync.objects.filter(pk=sync.pk, status=LtiGradeSync.Status.SENDING, worker=sync.worker).update(
+            last_error=error
         )
-        _grade_sync_finish(
-            sync,
-            requested_at,
-            ok=False,
-            error=str(exc)[:2000],
-            keep_pending=retryable and not final_attempt,
-        )
-        if retryable and not final_attempt:
-            raise GradeSendRetry(str(exc)) from exc
+        if job_retry_later(GRADE_PASSBACKS, sync.pk, worker=sync.worker, failures=sync.tries + 1, message=error):
+            return LtiGradeSync.Status.PENDING
         return LtiGradeSync.Status.FAILED
-    logger.info(
-        "LTI grade sync %s: sent %s/%s for %s",
-        sync_id,
-        score.given,
-        score.maximum,
-        sync.lti_user.sub,
-    )
-    return _grade_sync_finish(sync, requested_at, ok=True, score=score)
-
-
-def _grade_sync_finish(
-    sync: LtiGradeSync,
-    requested_at: datetime,
-    *,
-    ok: bool,
-    error: str = "",
-    score: AssignmentScore | None = None,
-    keep_pending: bool = False,
-) -> str:
-    """Write the outcome. Compare-and-swap on requested_at: if a newer score change marked the row
-    again while we were sending, it stays pending for the task that change queued."""
-    fields: dict[str, object] = {"last_error": error}
-    if ok and score is not None:
-        fields.update(
-            status=LtiGradeSync.Status.SENT,
-            sent_at=timezone.now(),
-            sent_score=score.given,
-            sent_maximum=score.maximum,
-        )
-    else:
-        fields["status"] = (
-            LtiGradeSync.Status.PENDING if keep_pending else LtiGradeSync.Status.FAILED
-        )
-    LtiGradeSync.objects.filter(pk=sync.pk).update(attempts=F("attempts") + 1)
-    LtiGradeSync.objects.filter(pk=sync.pk, requested_at=requested_at).update(**fields)
-    return str(fields["status"])
+    logger.info("LTI grade sync %s: sent %s/%s for %s", sync_id, score.given, score.maximum, sync.lti_user.sub)
+    return finish(LtiGradeSync.Status.SENT, last_error="", sent_at=timezone.now(), sent_score=score.given,
+                  sent_maximum=score.maximum, tries=0)
 
 
 def held_grades_release(*, now: datetime | None = None, limit: int = 500) -> list[int]:

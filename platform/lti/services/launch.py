@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from assessments.models import Assignment
+from core.errors import UserError
 from courses.models import Course, Enrollment
 from courses.services import enrollment_set
 from django.contrib.auth import get_user_model
@@ -43,7 +44,7 @@ logger = logging.getLogger(__name__)
 NONCE_KEEP = timedelta(days=2)  # far longer than any id_token lives (platforms use minutes)
 
 
-class LaunchRejected(Exception):
+class LaunchRejected(UserError):
     """The launch is refused; the message is shown to the user and logged."""
 
 

@@ -8,11 +8,10 @@
 3. ``apply.regrade_apply``: writes scores by a policy, audits each change; idempotent.
 """
 
+from core.errors import UserError
 
-class RegradeRefused(Exception):
+
+class RegradeRefused(UserError):
     """A regrade request that cannot be done now (``status`` is the HTTP answer)."""
 
-    def __init__(self, message: str, *, status: int = 409) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
+    status = 409

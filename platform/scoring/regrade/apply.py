@@ -23,8 +23,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from submissions.models import QuizAnswer, Submission
 
-from scoring.deadlines import Window, effective_windows, window_with_extension
 from scoring.models import RegradeItem, RegradeRun, ScoreChange
+from scoring.policy import StudentPolicy, policies_for
 from scoring.regrade import RegradeRefused
 from scoring.regrade.diff import EPSILON, check_changes
 from scoring.services import score_change_record
@@ -69,10 +69,9 @@ def regrade_apply(
                 return _report_of_applied(run)
             raise RegradeRefused(_("This regrade is not ready to apply (still grading, or superseded)."))
         report = ApplyReport(run=run)
-        windows = effective_windows(assignment=run.question.assignment)
+        policies = policies_for(assignment=run.question.assignment)
         for item in run.items.filter(status=RegradeItem.Status.DONE).order_by("id"):
-            window = windows.get(item.student_id) or window_with_extension(run.question.assignment, None)
-            changed = _apply_item(item, run=run, window=window, actor=actor)
+            changed = _apply_item(item, run=run, policy=policies[item.student_id], actor=actor)
             item.outcome = RegradeItem.Outcome.WRITTEN if changed is not None else RegradeItem.Outcome.KEPT
             item.save(update_fields=["outcome"])
             report.written += changed is not None
@@ -95,20 +94,20 @@ def _audit_reason(run: RegradeRun) -> str:
     return f"{why}: {run.reason}" if run.reason else why
 
 
-def _apply_item(item: RegradeItem, *, run: RegradeRun, window: Window, actor: AbstractBaseUser) -> bool | None:
+def _apply_item(item: RegradeItem, *, run: RegradeRun, policy: StudentPolicy, actor: AbstractBaseUser) -> bool | None:
     """None: kept. True/False: written, with or without a score change."""
     assert item.new_fraction is not None and item.new_results is not None
     points = run.question.points
     if item.submission_id:
-        return _apply_to_submission(item, run=run, window=window, actor=actor, points=points)
-    return _apply_to_answer(item, run=run, window=window, actor=actor, points=points)
+        return _apply_to_submission(item, run=run, policy=policy, actor=actor, points=points)
+    return _apply_to_answer(item, run=run, policy=policy, actor=actor, points=points)
 
 
 def _apply_to_submission(
-    item: RegradeItem, *, run: RegradeRun, window: Window, actor: AbstractBaseUser, points: float
+    item: RegradeItem, *, run: RegradeRun, policy: StudentPolicy, actor: AbstractBaseUser, points: float
 ) -> bool | None:
     row = Submission.objects.select_for_update().get(id=item.submission_id)
-    new = round(item.new_fraction * points * window.credit(row.created_at), 4)  # type: ignore[operator]
+    new = policy.score(item.new_fraction, points, row.created_at)  # type: ignore[arg-type]
     differ = bool(check_changes(row.results, item.new_results)) or (row.results or {}).get("status") != item.new_results.get("status")  # type: ignore[union-attr]
     if not policy_writes(run.policy, current=row.score, new=new, results_differ=differ):
         return None
@@ -122,12 +121,12 @@ def _apply_to_submission(
 
 
 def _apply_to_answer(
-    item: RegradeItem, *, run: RegradeRun, window: Window, actor: AbstractBaseUser, points: float
+    item: RegradeItem, *, run: RegradeRun, policy: StudentPolicy, actor: AbstractBaseUser, points: float
 ) -> bool | None:
     row = QuizAnswer.objects.select_for_update().get(id=item.quiz_answer_id)
     if row.needs_manual:  # staff took it over since the preview
         return None
-    new = round(item.new_fraction * points * window.credit(row.created_at), 4)  # type: ignore[operator]
+    new = policy.score(item.new_fraction, points, row.created_at)  # type: ignore[arg-type]
     results = item.new_results or {}
     differ = row.correct != results.get("correct") or row.feedback != results.get("feedback")
     if not policy_writes(run.policy, current=row.score, new=new, results_differ=differ):

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from core.http import json_endpoint
 from courses.selectors import course_get_for_staff
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -12,7 +13,7 @@ from scoring.models import RegradeRun
 from scoring.regrade import RegradeRefused
 from scoring.regrade.apply import regrade_apply
 from scoring.regrade.diff import regrade_diff, regrade_progress
-from scoring.regrade.grading import regrade_run_finish_if_done, regrade_run_resend_stuck
+from scoring.regrade.grading import regrade_run_finish_if_done
 from scoring.regrade.start import regrade_preview_start, regrade_run_discard
 from scoring.selectors import question_get_for_course, regrade_runs_for_question, run_get_for_course
 
@@ -48,15 +49,13 @@ def regrade_run(request: HttpRequest, course_id: int, run_id: int) -> HttpRespon
     })
 
 
-@require_GET
+@json_endpoint("GET")  # polled by the run's page
 def regrade_run_progress(request: HttpRequest, course_id: int, run_id: int) -> JsonResponse:
     course, _enrollment = course_get_for_staff(user=request.user, course_id=course_id, permission="regrade")
     run = run_get_for_course(course=course, run_id=run_id)
-    if run.status == RegradeRun.Status.RUNNING:
-        # While someone watches, lost tasks are re-sent and a finished run is closed.
-        regrade_run_resend_stuck(run_id=run.pk)
-        if regrade_run_finish_if_done(run_id=run.pk):
-            run.refresh_from_db()
+    # A finished run is closed (idempotent); lost tasks are the beat's sweep, not a page's.
+    if run.status == RegradeRun.Status.RUNNING and regrade_run_finish_if_done(run_id=run.pk):
+        run.refresh_from_db()
     return JsonResponse(regrade_progress(run=run))
 
 

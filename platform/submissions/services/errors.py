@@ -1,10 +1,7 @@
 from __future__ import annotations
 
+from core.errors import UserError
 
-class SubmitRefused(Exception):
+
+class SubmitRefused(UserError):
     """A submission or answer the platform will not take; ``message`` is for the student."""
-
-    def __init__(self, message: str, *, status: int) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status

@@ -6,31 +6,25 @@ import enum
 import logging
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from celery.exceptions import SoftTimeLimitExceeded
-from config.health import workers_alive
-from django.conf import settings
+from core.executor import code_question_cached, executor_get
+from core.jobs import job_claim, job_finish, job_retry_later, job_sweep
 from django.db import InterfaceError, OperationalError, connection, transaction
-from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_noop
-from scoring.deadlines import effective_window
 from scoring.models import ScoreChange
+from scoring.policy import policy_for
 from scoring.services import score_change_record
 
 from grader.api import grade_code
 from grader.errors import GraderUnavailable
 from grader.result import REJECTED, GradeResult
-from submissions.grading import code_question_get, executor_get
+from submissions.jobs import SUBMISSIONS
 from submissions.models import Submission
-from submissions.services.submit import submission_enqueue
 
 logger = logging.getLogger(__name__)
-MAX_INFRA_FAILURES = 10
-# A row whose worker vanished this many times is evidently what kills it (or what cannot be
-# stored): the next time the sweeper finds it lost, it ends `error` instead of going round again.
-MAX_RELEASES = 3
 # Caps at the storage boundary: the grader caps what a job may print, but a row must stay small
 # whichever executor or bundle limits produced it (the page shows the output, the API sends it).
 MAX_OUTPUT_CHARS = 64 * 1024
@@ -47,9 +41,7 @@ GRADER_UNAVAILABLE = gettext_noop("The grading service is unavailable; this did 
 NOT_STORABLE = gettext_noop(
     "The grade could not be stored; this did not use an attempt. Staff have been notified."
 )
-WORKER_LOST = gettext_noop(
-    "Grading stopped without a result too many times (the worker was lost); this did not use an attempt."
-)
+WORKER_LOST = SUBMISSIONS.lost_message
 
 
 class GradeOutcome(enum.Enum):
@@ -59,26 +51,15 @@ class GradeOutcome(enum.Enum):
     FAILED = "failed"  # could not be graded at all (status error, no attempt used)
 
 
-def submission_claim(*, submission_id: int, worker: str) -> bool:
-    """Compare-and-swap queued -> running: exactly one caller wins, redeliveries return False."""
-    claimed = Submission.objects.filter(id=submission_id, status=S.QUEUED).update(
-        status=S.RUNNING, claimed_at=timezone.now(), worker=worker[:200]
-    )
-    return claimed == 1
-
-
-def retry_delay(failures: int) -> float:
-    return float(min(60, 2 ** max(0, failures)))
-
-
 def submission_grade(*, submission_id: int, worker: str) -> GradeOutcome:
-    if not submission_claim(submission_id=submission_id, worker=worker):
+    if not job_claim(SUBMISSIONS, submission_id, worker=worker):
         return GradeOutcome.NOT_CLAIMED
     submission = Submission.objects.select_related("version__question", "question__assignment").get(
         id=submission_id
     )
     try:
-        question = code_question_get(submission.version)
+        version = submission.version
+        question = code_question_cached(version.content_hash, version.as_source)
         result = grade_code(
             question, submission.code, seed=submission.seed, executor=executor_get(),
             lang=submission.lang,
@@ -108,11 +89,9 @@ def submission_grade(*, submission_id: int, worker: str) -> GradeOutcome:
 
 
 def _record_grade(submission: Submission, result: GradeResult) -> None:
-    max_raw = result.max_score or 1.0
     # The student's own due date (an extension) decides how late the submission was.
-    window = effective_window(user_id=submission.user_id, assignment=submission.question.assignment)
-    factor = window.credit(submission.created_at)
-    score = round(result.score / max_raw * submission.max_score * factor, 4)
+    policy = policy_for(user_id=submission.user_id, assignment=submission.question.assignment)
+    score = policy.score_from_raw(result.score, result.max_score, submission.max_score, submission.created_at)
     # to_dict() is the grader's one sanitising rule (grader.sanitize.json_safe: no NaN/inf, NUL
     # or lone surrogates): everything stored comes from it; only the sizes are decided here.
     data = result.to_dict()
@@ -121,7 +100,7 @@ def _record_grade(submission: Submission, result: GradeResult) -> None:
         finished = _finish(submission, status=S.GRADED, counts=result.status != REJECTED, fields={
             "raw_score": result.score,
             "score": score,
-            "late_days": window.days_late(submission.created_at),
+            "late_days": policy.days_late(submission.created_at),
             "verdict": str(data["status"])[:32],
             "results": data,
             "output": data["output"],
@@ -166,65 +145,20 @@ def _finish_with_error(submission: Submission, message: str) -> bool:
 
 
 def _finish(submission: Submission, *, status: str, counts: bool, fields: dict[str, object]) -> bool:
-    # Guarded by status: a sweeper that re-queued this row meanwhile must not be overwritten.
-    return bool(Submission.objects.filter(id=submission.pk, status=S.RUNNING, worker=submission.worker).update(
-        status=status, counts_as_attempt=counts, graded_at=timezone.now(), **fields
-    ))
+    # Guarded by the claim: a sweeper that re-queued this row meanwhile must not be overwritten.
+    return job_finish(SUBMISSIONS, submission.pk, worker=submission.worker, status=status,
+                      counts_as_attempt=counts, graded_at=timezone.now(), **fields)
 
 
 def _requeue_after_infra_failure(submission: Submission, worker: str, error: Exception) -> GradeOutcome:
     failures = submission.infra_failures + 1
     logger.warning("sandbox unavailable for submission %s (%s); try %d", submission.pk, error, failures)
-    if failures >= MAX_INFRA_FAILURES:
-        _finish(submission, status=S.ERROR, counts=False, fields={
-            "infra_failures": failures, "error_message": GRADER_UNAVAILABLE,
-        })
-        return GradeOutcome.FAILED
-    delay = retry_delay(failures)
-    Submission.objects.filter(id=submission.pk, status=S.RUNNING, worker=worker).update(
-        status=S.QUEUED, claimed_at=None, worker="", infra_failures=failures,
-        enqueued_at=timezone.now() + timedelta(seconds=delay),
-    )
-    submission_enqueue(submission_id=submission.pk, countdown=delay)
-    return GradeOutcome.REQUEUED
+    if job_retry_later(SUBMISSIONS, submission.pk, worker=worker, failures=failures, message=GRADER_UNAVAILABLE):
+        return GradeOutcome.REQUEUED
+    return GradeOutcome.FAILED
 
 
 def submission_sweep(*, now: datetime | None = None) -> list[int]:
-    """Re-enqueue rows whose task evidently got lost. Safe to run anywhere, any number of times:
-    a duplicate task finds the row already claimed and does nothing. A row lost ``MAX_RELEASES``
-    times already ends `error` (no attempt used) instead of being handed out again."""
-    now = now or timezone.now()
-    released = []
-    for submission_id, claimed_at, releases in _lost_running_rows(now):
-        # The worker died mid-job (or hangs): give the row back, unless it finished meanwhile.
-        lost = Submission.objects.filter(id=submission_id, status=S.RUNNING, claimed_at=claimed_at)
-        if releases >= MAX_RELEASES:
-            if lost.update(status=S.ERROR, counts_as_attempt=False, graded_at=now, error_message=WORKER_LOST):
-                logger.error("submission %s was lost by its worker %d times; it ends in error",
-                             submission_id, releases + 1)
-            continue
-        if lost.update(status=S.QUEUED, claimed_at=None, worker="", enqueued_at=None, releases=F("releases") + 1):
-            released.append(submission_id)
-    queued_cutoff = now - timedelta(seconds=settings.SWEEP_QUEUED_AFTER_SECONDS)
-    stuck = Submission.objects.filter(status=S.QUEUED).filter(
-        Q(enqueued_at__isnull=True, created_at__lt=queued_cutoff) | Q(enqueued_at__lt=queued_cutoff)
-    )
-    sent = []
-    for submission_id in sorted(set(released) | set(stuck.values_list("id", flat=True))):
-        if submission_enqueue(submission_id=submission_id):
-            sent.append(submission_id)
-    return sent
-
-
-def _lost_running_rows(now: datetime) -> list[tuple[int, datetime, int]]:
-    """Running rows whose worker is evidently gone: running for longer than any job may take, or
-    (sooner) claimed by a worker whose heartbeat has stopped. Without Redis to ask, only the first."""
-    running_cutoff = now - timedelta(seconds=settings.SWEEP_RUNNING_AFTER_SECONDS)
-    dead_cutoff = now - timedelta(seconds=settings.SWEEP_DEAD_WORKER_AFTER_SECONDS)
-    rows = Submission.objects.filter(status=S.RUNNING, claimed_at__lt=dead_cutoff)
-    candidates = list(rows.values_list("id", "claimed_at", "worker", "releases"))
-    alive = workers_alive() if any(claimed_at >= running_cutoff for _, claimed_at, _, _ in candidates) else None
-    return [
-        (submission_id, claimed_at, releases) for submission_id, claimed_at, worker, releases in candidates
-        if claimed_at < running_cutoff or (alive is not None and worker.split("/")[0] not in alive)
-    ]
+    """Re-enqueue rows whose task evidently got lost (``core.jobs.job_sweep``): a row lost by its
+    worker too many times ends `error` (no attempt used) instead of being handed out again."""
+    return job_sweep(SUBMISSIONS, now=now)

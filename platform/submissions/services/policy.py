@@ -1,4 +1,4 @@
-"""Whether a student may submit now: the assignment window, attempts left, late credit."""
+"""Whether a student may submit now: the rule is ``scoring.policy.StudentPolicy.submit_refusal``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from courses.models import Enrollment
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Model
 from django.utils.translation import gettext as _
-from scoring.deadlines import effective_window
+from scoring.policy import StudentPolicy, policy_for
 
 from submissions.services.errors import SubmitRefused
 
@@ -33,22 +33,13 @@ def attempts_used(*, model: type[Model], user: AbstractBaseUser, question: Quest
 
 def submission_policy_check(
     *, enrollment: Enrollment, question: Question, used: int, at: datetime
-) -> None:
-    """Raise ``SubmitRefused`` (403) when the window is closed or the attempts are used up, by
-    the student's own dates and attempt limit (an extension applies). Course staff may always
-    submit (to try their own questions)."""
-    if enrollment.is_staff_role:
-        return
-    assignment = question.assignment
-    if not question.active or not assignment.published or question.current_version_id is None:
-        raise SubmitRefused(_("This question is not open for submissions."), status=403)
-    window = effective_window(user_id=enrollment.user_id, assignment=assignment)
-    if window.not_open_yet(at):
-        raise SubmitRefused(_("This assignment is not open yet."), status=403)
-    if window.is_closed(at):
-        raise SubmitRefused(_("This assignment is closed."), status=403)
-    if window.max_attempts and used >= window.max_attempts:
-        raise SubmitRefused(
-            _("You have used all %(count)d attempts for this question.") % {"count": window.max_attempts},
-            status=403,
-        )
+) -> StudentPolicy:
+    """Raise ``SubmitRefused`` (403) with the reason ``StudentPolicy.submit_refusal`` gives: the
+    question is not open, the student's own window (an extension applies) is not open yet or
+    closed, or their attempts are used up. Course staff may always submit. Returns the policy
+    (its late credit and ``days_late`` for the new row)."""
+    policy = policy_for(user_id=enrollment.user_id, assignment=question.assignment, staff=enrollment.is_staff_role)
+    refusal = policy.submit_refusal(at, used, question)
+    if refusal is not None:
+        raise SubmitRefused(refusal, status=403)
+    return policy

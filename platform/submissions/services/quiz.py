@@ -4,24 +4,23 @@ from __future__ import annotations
 
 from assessments.models import Question
 from assessments.seeds import student_seed
+from core.ratelimit import rate_limit_exceeded
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from scoring.deadlines import effective_window
 from scoring.models import ScoreChange
 from scoring.services import score_change_record
 
 from submissions.models import QuizAnswer
 from submissions.services.errors import SubmitRefused
 from submissions.services.policy import attempts_used, enrollment_lock, submission_policy_check
-from submissions.services.ratelimit import rate_limit_exceeded
 
 
 def quiz_answer_create(
     *, user: AbstractBaseUser, question: Question, data: dict[str, list[str]], lang: str = "ko"
 ) -> QuizAnswer:
-    from assessments.kinds import AnswerError, get_kind
+    from kinds import AnswerError, get_kind
 
     version = question.current_version
     if version is None or question.is_code:
@@ -36,20 +35,19 @@ def quiz_answer_create(
     with transaction.atomic():
         enrollment = enrollment_lock(user=user, question=question)
         used = attempts_used(model=QuizAnswer, user=user, question=question)
-        submission_policy_check(enrollment=enrollment, question=question, used=used, at=now)
+        # The student's own policy (an extension applies) decides the late credit and days late.
+        policy = submission_policy_check(enrollment=enrollment, question=question, used=used, at=now)
         if rate_limit_exceeded(user_id=user.pk, bucket=f"quiz:{question.pk}"):
             raise SubmitRefused(_("Too many answers in a minute. Wait a moment and try again."), status=429)
         variables = kind.variant(version.spec, seed)
         grade = kind.grade(version.spec, variables, answer, lang)
-        # The student's own due date (an extension) decides the late credit.
-        window = effective_window(user_id=user.pk, assignment=question.assignment)
         fraction = max(0.0, min(1.0, float(grade.fraction)))
-        score = None if grade.needs_manual else round(fraction * question.points * window.credit(now), 4)
+        score = None if grade.needs_manual else policy.score(fraction, question.points, now)
         quiz_answer = QuizAnswer.objects.create(
             user=user, question=question, version=version, answer=answer, seed=seed,
             attempt=QuizAnswer.objects.filter(user=user, question=question).count() + 1,
             fraction=fraction, correct=bool(grade.correct), needs_manual=bool(grade.needs_manual),
-            score=score, max_score=question.points, late_days=window.days_late(now),
+            score=score, max_score=question.points, late_days=policy.days_late(now),
             feedback=grade.feedback or "", misconception=(grade.misconception or "")[:200],
             details=grade.details or {},
         )

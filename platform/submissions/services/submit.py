@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
 
 from assessments.models import Question
 from assessments.seeds import attempt_seed
+from core.jobs import job_enqueue_on_commit
+from core.ratelimit import rate_limit_exceeded
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from scoring.policy import policy_for
 
 from grader.submission import MAX_CODE_BYTES, Unacceptable, decode_submission
+from submissions.jobs import SUBMISSIONS
 from submissions.models import Submission
 from submissions.services.errors import SubmitRefused
 from submissions.services.policy import attempts_used, enrollment_lock, submission_policy_check
-from submissions.services.ratelimit import rate_limit_exceeded
 
 logger = logging.getLogger(__name__)
 MAX_KEY_LENGTH = 64
@@ -64,7 +66,6 @@ def submission_create(
         return _receipt_for_existing(existing, question)
     text = code_accept(code)
     now = timezone.now()
-    published = {"ok": True}
     try:
         with transaction.atomic():
             enrollment = enrollment_lock(user=user, question=question)
@@ -80,21 +81,17 @@ def submission_create(
                 idempotency_key=idempotency_key, code=text, lang=lang,
                 seed=attempt_seed(user_id=user.pk, question_id=question.pk, attempt=attempt),
                 attempt=attempt,
-                late_days=question.assignment.days_late(now),
+                late_days=policy_for(user_id=user.pk, assignment=question.assignment).days_late(now),
                 max_score=question.points,
             )
-
-            def enqueue() -> None:
-                published["ok"] = submission_enqueue(submission_id=submission.pk)
-
-            transaction.on_commit(enqueue)
+            sent = job_enqueue_on_commit(SUBMISSIONS, [submission.pk])
     except IntegrityError:
         # The same key raced in from a second request: that one won; answer with its row.
         existing = Submission.objects.filter(user=user, idempotency_key=idempotency_key).first()
         if existing is None:
             raise
         return _receipt_for_existing(existing, question)
-    message = "" if published["ok"] else queue_down_message()
+    message = "" if sent.ok else queue_down_message()
     return SubmitReceipt(submission=submission, created=True, message=message)
 
 
@@ -107,19 +104,3 @@ def _receipt_for_existing(existing: Submission, question: Question) -> SubmitRec
 
 def queue_down_message() -> str:
     return _("Saved; grading will start when the grading service is back.")
-
-
-def submission_enqueue(*, submission_id: int, countdown: float = 0) -> bool:
-    """Send the grading task. Returns False (and leaves the row for the sweeper) when the broker
-    cannot be reached: the submission is never lost, only delayed."""
-    from submissions.tasks import grade_submission
-
-    try:
-        grade_submission.apply_async(args=[submission_id], countdown=countdown or None)
-    except Exception:
-        logger.warning("could not enqueue submission %s; the sweeper will retry", submission_id, exc_info=True)
-        return False
-    Submission.objects.filter(id=submission_id, status=Submission.Status.QUEUED).update(
-        enqueued_at=timezone.now() + timedelta(seconds=countdown)
-    )
-    return True

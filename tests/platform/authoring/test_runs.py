@@ -37,29 +37,94 @@ def mini_draft(course, mini_assignment):  # type: ignore[no-untyped-def]
     return question_draft_read(question_dir=directory / "questions" / "scale")
 
 
-def test_the_reference_passes_its_checks(course, mini_draft, inprocess):
-    outcome = runs.reference_run(course=course, bundle_slug="mini", draft=mini_draft, lang="en")
-    assert outcome.result.status == "passed"
-    assert [c.name for c in outcome.result.checks] == ["scale · small", "scale · keys", "scale · gradient"]
+def graded(capture, **kwargs):  # type: ignore[no-untyped-def]
+    with capture(execute=True):
+        run = runs.authoring_run_start(**kwargs)
+    run.refresh_from_db()
+    return run
 
 
-def test_an_unsaved_broken_reference_is_reported_by_the_grader(course, mini_draft, inprocess):
+def test_the_reference_passes_its_checks(course, instructor, mini_draft, inprocess, workers,
+                                         django_capture_on_commit_callbacks):
+    run = graded(django_capture_on_commit_callbacks, course=course, user=instructor, bundle_slug="mini",
+                 draft=mini_draft, action="reference", lang="en")
+    assert workers.sent == [run.pk] and run.status == "done" and run.worker == "test-worker/1"
+    view = runs.authoring_run_view(run)
+    assert view.final and view.shown["status"] == "passed"
+    assert [c["name"] for c in view.shown["checks"]] == ["scale · small", "scale · keys", "scale · gradient"]
+
+
+def test_an_unsaved_broken_reference_is_reported_by_the_grader(course, instructor, mini_draft, inprocess, workers,
+                                                               django_capture_on_commit_callbacks):
     mini_draft.files["reference"] = mini_draft.files["reference"].replace("x * k", "x + k")
-    outcome = runs.reference_run(course=course, bundle_slug="mini", draft=mini_draft, lang="en")
-    assert outcome.result.status != "passed"
+    run = graded(django_capture_on_commit_callbacks, course=course, user=instructor, bundle_slug="mini",
+                 draft=mini_draft, action="reference", lang="en")
+    shown = runs.authoring_run_view(run).shown
+    assert shown["status"] != "passed"
     # Comparing the reference with itself always agrees; the self-gradient check does not.
-    assert {c.name: c.passed for c in outcome.result.checks}["scale · gradient"] is False
+    assert {c["name"]: c["passed"] for c in shown["checks"]}["scale · gradient"] is False
 
 
-def test_trying_as_a_student_hides_hidden_check_details(course, mini_draft, inprocess):
-    right = runs.student_try(course=course, bundle_slug="mini", draft=mini_draft, code=CORRECT_SCALE, lang="ko")
-    assert right.result.status == "passed"
-    wrong = runs.student_try(course=course, bundle_slug="mini", draft=mini_draft, code=WRONG_SCALE, lang="ko")
-    hidden = [c for c in wrong.public["checks"] if c["hidden"]]
+def test_trying_as_a_student_hides_hidden_check_details(course, instructor, mini_draft, inprocess, workers,
+                                                        django_capture_on_commit_callbacks):
+    common = {"course": course, "user": instructor, "bundle_slug": "mini", "draft": mini_draft, "action": "try",
+              "lang": "ko"}
+    right = graded(django_capture_on_commit_callbacks, code=CORRECT_SCALE, **common)
+    assert runs.authoring_run_view(right).shown["status"] == "passed"
+    wrong = runs.authoring_run_view(graded(django_capture_on_commit_callbacks, code=WRONG_SCALE, **common)).shown
+    hidden = [c for c in wrong["checks"] if c["hidden"]]
     assert hidden and hidden[0]["message"] == "hidden check failed"
-    assert wrong.result.score < wrong.result.max_score
+    assert wrong["score"] < wrong["max_score"]
     with pytest.raises(AuthoringError):
-        runs.student_try(course=course, bundle_slug="mini", draft=mini_draft, code="  ", lang="ko")
+        runs.authoring_run_start(code="  ", **common)
+
+
+def test_the_web_side_stores_the_draft_and_runs_nothing(course, instructor, mini_draft, workers, monkeypatch,
+                                                        django_capture_on_commit_callbacks):
+    """Starting a run only validates and stores: the grader is never called in the request."""
+    import grader.api
+
+    def no_grading(*_a, **_k):  # type: ignore[no-untyped-def]
+        raise AssertionError("the web process ran code")
+
+    monkeypatch.setattr(grader.api, "grade_code", no_grading)
+    workers.paused = True
+    with django_capture_on_commit_callbacks(execute=True):
+        run = runs.authoring_run_start(course=course, user=instructor, bundle_slug="mini", draft=mini_draft,
+                                       action="try", code=CORRECT_SCALE, lang="en")
+    run.refresh_from_db()
+    assert workers.sent == [run.pk] and run.status == "queued" and run.enqueued_at is not None
+    assert run.source["files"]["reference"] == mini_draft.files["reference"] and run.code == CORRECT_SCALE
+    view = runs.authoring_run_view(run)
+    assert not view.final and view.shown is None
+
+
+def test_a_run_whose_sandbox_is_down_is_retried_then_ends_with_a_message(course, instructor, mini_draft, workers,
+                                                                         monkeypatch, settings,
+                                                                         django_capture_on_commit_callbacks):
+    from authoring import worker
+    from authoring.models import AuthoringRun
+
+    from grader.errors import GraderUnavailable
+
+    def down(*_a, **_k):  # type: ignore[no-untyped-def]
+        raise GraderUnavailable("zygote gone")
+
+    monkeypatch.setattr(worker, "grade_code", down)
+    settings.JOB_RETRY_POLICIES = {**settings.JOB_RETRY_POLICIES,
+                                   "sandbox": {**settings.JOB_RETRY_POLICIES["sandbox"], "max_tries": 2}}
+    run = graded(django_capture_on_commit_callbacks, course=course, user=instructor, bundle_slug="mini",
+                 draft=mini_draft, action="reference", lang="en")
+    # first try: back to the queue with a countdown (sent again at once by the inline worker)
+    assert workers.sent == [run.pk, run.pk]
+    assert run.status == AuthoringRun.Status.ERROR and run.tries == 2
+    from django.utils import translation
+
+    with translation.override("en"):
+        view = runs.authoring_run_view(run)
+    assert view.final and view.error == "The grading service is unavailable; try again in a minute."
+    with translation.override("ko"):
+        assert runs.authoring_run_view(run).error == "채점 서비스를 사용할 수 없습니다. 잠시 후 다시 시도하세요."
 
 
 def test_quiz_try_grades_with_the_kind_and_the_sample_variables():

@@ -182,17 +182,32 @@ def test_preview_endpoint_renders_markdown_and_variables(course, instructor):
     assert "<h1>제목</h1>" in html and "$x^2$" in html and " 7" in html
 
 
-def test_run_and_try_endpoints_grade_the_draft(course, instructor, mini_assignment, inprocess):
+def test_run_and_try_endpoints_grade_the_draft(course, instructor, ta, mini_assignment, inprocess, workers,
+                                               django_capture_on_commit_callbacks):
     client = client_for(instructor)
     client.post(reverse("authoring:bundle_copy", args=[course.pk, mini_assignment.pk]))
     form = client.get(reverse("authoring:question", args=[course.pk, "mini", "scale"])).context["form"]
     data = {name: form[name].value() or "" for name in form.fields}
     run = reverse("authoring:question_run", args=[course.pk, "mini"])
-    reference = client.post(run, {**data, "action": "reference"}).json()
-    assert reference["status"] == "passed" and len(reference["checks"]) == 3
+    workers.paused = True  # the answer comes before any worker has graded: 202 and where to ask
+    started = client.post(run, {**data, "action": "reference"})
+    assert started.status_code == 202 and started.json()["status"] == "queued" and not started.json()["final"]
+    with django_capture_on_commit_callbacks(execute=True):
+        started = client.post(run, {**data, "action": "reference"})
+    from authoring.worker import authoring_run_grade
+
+    assert authoring_run_grade(run_id=started.json()["run"], worker="w/1") == "done"
+    reference = client.get(started.json()["status_url"]).json()
+    assert reference["final"] and reference["verdict"] == "passed" and len(reference["checks"]) == 3
     assert "The reference passes every check." in reference["html"]
-    tried = client.post(run, {**data, "action": "try", "student_code": CORRECT_SCALE.replace("x * k", "x - k")}).json()
-    assert tried["status"] != "passed" and "hidden-check" in tried["html"]
+    workers.paused = False
+    with django_capture_on_commit_callbacks(execute=True):
+        tried = client.post(run, {**data, "action": "try",
+                                  "student_code": CORRECT_SCALE.replace("x * k", "x - k")}).json()
+    tried = client.get(tried["status_url"]).json()
+    assert tried["verdict"] != "passed" and "hidden-check" in tried["html"]
+    # another course's staff, a student, or a TA without the grant: never another's run
+    assert client_for(ta).get(started.json()["status_url"]).status_code in (403, 404)
     broken = client.post(run, {**data, "probes_code": "def scale(:"}).json()
     assert broken["error"].startswith("questions/scale/probes.py: line 1") and broken["field"] == "probes_code"
 
@@ -247,7 +262,7 @@ def test_a_draft_can_be_discarded_until_the_course_uses_it(course, instructor, s
     assert not (storage / "dl" / "scratch").exists()
 
 
-def test_runs_are_rate_limited(course, instructor, mini_assignment, inprocess, monkeypatch):
+def test_runs_are_rate_limited(course, instructor, mini_assignment, inprocess, workers, monkeypatch):
     from authoring import views
 
     monkeypatch.setattr(views, "RUNS_PER_MINUTE", 1)
@@ -256,7 +271,7 @@ def test_runs_are_rate_limited(course, instructor, mini_assignment, inprocess, m
     form = client.get(reverse("authoring:question", args=[course.pk, "mini", "scale"])).context["form"]
     data = {name: form[name].value() or "" for name in form.fields}
     run = reverse("authoring:question_run", args=[course.pk, "mini"])
-    assert client.post(run, {**data, "action": "reference"}).status_code == 200
+    assert client.post(run, {**data, "action": "reference"}).status_code == 202
     assert client.post(run, {**data, "action": "reference"}).status_code == 429
 
 

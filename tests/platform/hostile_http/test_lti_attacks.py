@@ -251,7 +251,7 @@ def test_the_worker_does_not_post_grades_inside(attacker, lms, internal, allow_s
     lti_user = LtiUser.objects.create(registration=registration, sub="s", user=attacker)
     sync = LtiGradeSync.objects.create(link=link, lti_user=lti_user, requested_at=timezone.now())
     lms.tool_jwks = client_for().get("/lti/jwks/").json()
-    assert grade_sync_send(sync_id=sync.pk, final_attempt=False) == "failed"  # no retry either
+    assert grade_sync_send(sync_id=sync.pk, worker="w/1") == "failed"  # no retry either
     assert internal.requests == []
     assert "internal address" in LtiGradeSync.objects.get().last_error
 

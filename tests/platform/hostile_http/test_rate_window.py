@@ -7,9 +7,9 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from core import ratelimit
 from django.urls import reverse
 from submissions.models import QuizAnswer, Submission
-from submissions.services import ratelimit
 
 from tests.platform.conftest import CORRECT_SCALE
 from tests.platform.hostile_http.helpers import client_for, post_json

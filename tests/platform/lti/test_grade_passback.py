@@ -10,7 +10,7 @@ from django.db import transaction
 from django.test import Client
 from lti import tasks
 from lti.models import LtiGradeSync, LtiUser
-from lti.services.grades import GradeSendRetry, assignment_score_compute, grade_sync_send
+from lti.services.grades import assignment_score_compute, grade_sync_send
 from lti.services.registration import context_link
 from scoring.models import ScoreChange
 from scoring.services import score_change_record
@@ -164,30 +164,40 @@ def test_a_temporary_lms_failure_is_retried_then_sent(
     answer(lti_student.user, quiz_question, "right", django_capture_on_commit_callbacks)
     (sync_id,) = queued
     lms.score_status = status
-    with pytest.raises(GradeSendRetry):
-        grade_sync_send(sync_id=sync_id, final_attempt=False)
+    assert grade_sync_send(sync_id=sync_id, worker="w/1") == "pending"
     sync = LtiGradeSync.objects.get(pk=sync_id)
-    assert (sync.status, sync.attempts) == ("pending", 1) and str(status) in sync.last_error
+    assert (sync.status, sync.attempts, sync.tries) == ("pending", 1, 1) and str(status) in sync.last_error
+    assert queued == [sync_id, sync_id]  # sent again, with the lms policy's first delay
+    assert sync.enqueued_at > sync.requested_at + timedelta(seconds=29)
     lms.score_status = 200
-    assert grade_sync_send(sync_id=sync_id, final_attempt=False) == "sent"
+    assert grade_sync_send(sync_id=sync_id, worker="w/2") == "sent"  # the delayed task arrives
+    assert grade_sync_send(sync_id=sync_id, worker="w/3") == "not_claimed"  # a duplicate does nothing
     assert lms.scores[-1].body["scoreGiven"] == 2.0
+    assert LtiGradeSync.objects.get(pk=sync_id).tries == 0
 
 
-def test_the_last_attempt_gives_up_without_raising(
-    lms, lti_student, quiz_question, monkeypatch, django_capture_on_commit_callbacks
+def test_the_last_try_gives_up_and_marks_the_row_failed(
+    lms, lti_student, quiz_question, monkeypatch, settings, django_capture_on_commit_callbacks
 ):
+    from core.jobs import retry_policy
+
     queued: list[int] = []
     monkeypatch.setattr(tasks.send_grade, "apply_async", lambda args, **_: queued.append(args[0]))
     answer(lti_student.user, quiz_question, "right", django_capture_on_commit_callbacks)
+    LtiGradeSync.objects.filter(pk=queued[0]).update(tries=retry_policy("lms").max_tries - 1)
     lms.score_status = 503
-    assert grade_sync_send(sync_id=queued[0], final_attempt=True) == "failed"
+    assert grade_sync_send(sync_id=queued[0], worker="w/1") == "failed"
+    sync = LtiGradeSync.objects.get()
+    assert sync.status == "failed" and "503" in sync.last_error and queued == [sync.pk]
 
 
-def test_the_task_retries_on_the_default_queue():
+def test_the_task_runs_on_the_default_queue_with_the_lms_retry_policy():
     from config.celery import app
+    from core.jobs import retry_policy
+    from lti.jobs import GRADE_PASSBACKS
 
-    assert tasks.send_grade.max_retries == tasks.MAX_RETRIES
-    assert GradeSendRetry in tasks.send_grade.autoretry_for
+    assert GRADE_PASSBACKS.policy == "lms" and retry_policy("lms").first_delay >= 30
+    assert retry_policy("lms").max_tries * retry_policy("lms").max_delay >= 4 * 3600  # hours of LMS outage
     app.loader.import_default_modules()  # what a worker does: autodiscovery finds lti.tasks
     assert app.tasks["lti.tasks.send_grade"] is not None
     # Not routed anywhere special: the default queue the worker also consumes, not "grading".
@@ -301,11 +311,11 @@ def test_beat_resends_a_passback_lost_in_a_broker_outage(
     monkeypatch.undo()
     resent: list[int] = []
     monkeypatch.setattr(tasks.send_grade, "apply_async", lambda args, **_: resent.append(args[0]))
-    assert tasks.resend_pending_grades() == 0 and resent == []  # too recent: its own task may still come
-    LtiGradeSync.objects.filter(pk=sync.pk).update(
-        requested_at=datetime.now(UTC) - timedelta(seconds=tasks.RESEND_PENDING_AFTER_SECONDS + 1)
-    )
-    assert tasks.resend_pending_grades() == 1 and resent == [sync.pk]
+    from core.tasks import sweep_jobs
+
+    assert sweep_jobs()["LtiGradeSync"] == 0 and resent == []  # too recent: its own task may still come
+    LtiGradeSync.objects.filter(pk=sync.pk).update(requested_at=datetime.now(UTC) - timedelta(minutes=1))
+    assert sweep_jobs()["LtiGradeSync"] == 1 and resent == [sync.pk]
 
 
 def test_a_score_the_student_may_not_see_yet_is_held_until_the_due_date(

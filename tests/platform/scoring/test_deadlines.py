@@ -1,4 +1,4 @@
-"""effective_window: an extension moves the due and close dates and adds attempts; the submit
+"""policy_for: an extension moves the due and close dates and adds attempts; the submit
 policy and the late credit of code and quiz grading use the student's own window."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone, translation
-from scoring.deadlines import effective_window
 from scoring.models import Extension
+from scoring.policy import policy_for
 from submissions.services.errors import SubmitRefused
 
 from tests.platform.conftest import CORRECT_SCALE
@@ -43,7 +43,7 @@ def extend(assignment, student, *, due_hours: float, close_hours: float | None =
 
 def test_without_an_extension_the_window_is_the_assignments(student, quiz_assignment):
     set_dates(quiz_assignment, due_hours=-1, close_hours=5)
-    window = effective_window(user_id=student.pk, assignment=quiz_assignment)
+    window = policy_for(user_id=student.pk, assignment=quiz_assignment)
     assert (window.due_at, window.closes_at, window.max_attempts) == (
         quiz_assignment.due_at, quiz_assignment.closes_at, 2
     )
@@ -53,8 +53,8 @@ def test_without_an_extension_the_window_is_the_assignments(student, quiz_assign
 def test_an_extension_without_close_date_moves_the_late_period_along(student, fellow, quiz_assignment):
     set_dates(quiz_assignment, due_hours=-48, close_hours=-24)  # closed a day ago for everyone
     extend(quiz_assignment, student, due_hours=24, extra=1)
-    mine = effective_window(user_id=student.pk, assignment=quiz_assignment)
-    theirs = effective_window(user_id=fellow.pk, assignment=quiz_assignment)
+    mine = policy_for(user_id=student.pk, assignment=quiz_assignment)
+    theirs = policy_for(user_id=fellow.pk, assignment=quiz_assignment)
     assert mine.due_at - quiz_assignment.due_at == timedelta(hours=72)
     assert mine.closes_at - mine.due_at == quiz_assignment.closes_at - quiz_assignment.due_at
     assert mine.is_open(timezone.now()) and not theirs.is_open(timezone.now())
@@ -64,7 +64,7 @@ def test_an_extension_without_close_date_moves_the_late_period_along(student, fe
 def test_an_explicit_close_date_wins(student, quiz_assignment):
     set_dates(quiz_assignment, due_hours=-48, close_hours=-24)
     extend(quiz_assignment, student, due_hours=1, close_hours=2)
-    window = effective_window(user_id=student.pk, assignment=quiz_assignment)
+    window = policy_for(user_id=student.pk, assignment=quiz_assignment)
     assert window.closes_at == window.due_at + timedelta(hours=1)
 
 

@@ -10,7 +10,7 @@ from scoring.models import RegradeItem, RegradeRun, ScoreChange
 from scoring.regrade import RegradeRefused
 from scoring.regrade.apply import policy_writes, regrade_apply
 from scoring.regrade.diff import regrade_diff, regrade_progress
-from scoring.regrade.grading import regrade_code_item_grade, regrade_run_resend_stuck
+from scoring.regrade.grading import regrade_code_item_grade, regrade_items_sweep
 from scoring.regrade.start import regrade_preview_start
 from submissions.models import QuizAnswer, Submission
 
@@ -200,8 +200,8 @@ def test_a_code_preview_runs_on_the_grading_queue_and_diffs_per_check(
     with pytest.raises(RegradeRefused):  # one grading run per question
         regrade_preview_start(question=question, actor=instructor)
     for item_id in regrade_queue.sent:  # what the worker does, in-process
-        assert regrade_code_item_grade(item_id=item_id) == "graded"
-    assert regrade_code_item_grade(item_id=regrade_queue.sent[0]) == "not_claimed"  # a redelivery
+        assert regrade_code_item_grade(item_id=item_id, worker="w") == "graded"
+    assert regrade_code_item_grade(item_id=regrade_queue.sent[0], worker="w") == "not_claimed"  # a redelivery
     run.refresh_from_db()
     assert run.status == RegradeRun.Status.READY
     diff = regrade_diff(run=run)
@@ -222,20 +222,25 @@ def test_a_code_preview_runs_on_the_grading_queue_and_diffs_per_check(
     assert (change.student, change.submission_id, change.old_score, change.new_score) == (fellow, wrong.pk, 0.0, 1.0)
 
 
-def test_a_lost_code_task_is_resent_when_the_progress_is_polled(instructor, code_question, code_answers, regrade_queue):
+def test_a_lost_code_task_is_resent_by_the_sweep_not_by_polling(instructor, code_question, code_answers,
+                                                                  regrade_queue, client):
     run = regrade_preview_start(question=code_question, actor=instructor)  # on_commit never ran: nothing sent
     assert regrade_queue.sent == []
-    assert sorted(regrade_run_resend_stuck(run_id=run.pk)) == sorted(run.items.values_list("id", flat=True))
-    assert regrade_run_resend_stuck(run_id=run.pk) == []  # just sent: not again at once
+    client.force_login(instructor)
+    url = f"/courses/{code_question.assignment.course_id}/scoring/regrades/{run.pk}/progress"
+    assert client.get(url).status_code == 200
+    assert regrade_queue.sent == []  # watching the page sends nothing
+    assert sorted(regrade_items_sweep()) == sorted(run.items.values_list("id", flat=True))
+    assert regrade_items_sweep() == []  # just sent: not again at once
 
 
 def test_beat_resends_lost_code_tasks_without_anyone_watching(instructor, code_question, code_answers, regrade_queue):
-    from scoring.tasks import sweep_regrades
+    from core.tasks import sweep_jobs
 
     run = regrade_preview_start(question=code_question, actor=instructor)
-    assert sweep_regrades() == run.items.count() > 0
+    assert sweep_jobs()["RegradeItem"] == run.items.count() > 0
     assert sorted(regrade_queue.sent) == sorted(run.items.values_list("id", flat=True))
-    assert sweep_regrades() == 0
+    assert sweep_jobs()["RegradeItem"] == 0
 
 
 def test_a_queued_submission_is_left_to_the_normal_pipeline(instructor, student, code_question, queue):
@@ -256,7 +261,7 @@ def test_a_stuck_run_can_be_discarded_to_free_the_question(instructor, code_ques
     assert fresh.status == RegradeRun.Status.RUNNING
     # A late task of the discarded run grades its item but never revives the run.
     item = stuck.items.first()
-    assert regrade_code_item_grade(item_id=item.pk) == "graded"
+    assert regrade_code_item_grade(item_id=item.pk, worker="w") == "graded"
     stuck.refresh_from_db()
     assert stuck.status == RegradeRun.Status.DISCARDED
     with pytest.raises(RegradeRefused):

@@ -1,5 +1,5 @@
-"""Queue grade passback again for rows left pending (broker outage) or failed (after fixing
-the platform's registration)."""
+"""Queue grade passback again for rows left pending (the beat's job sweep does this too) or
+failed (after fixing the platform's registration)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ class Command(BaseCommand):
         statuses = [LtiGradeSync.Status.PENDING] + ([LtiGradeSync.Status.FAILED] if failed else [])
         ids = list(LtiGradeSync.objects.filter(status__in=statuses).values_list("pk", flat=True))
         if failed:
-            LtiGradeSync.objects.filter(pk__in=ids).update(status=LtiGradeSync.Status.PENDING)
+            LtiGradeSync.objects.filter(pk__in=ids).update(status=LtiGradeSync.Status.PENDING, tries=0)
         for sync_id in ids:
             send_grade_enqueue(sync_id)
         self.stdout.write(f"queued {len(ids)} grade passback(s)")

@@ -26,6 +26,18 @@ def choice_id(choice: dict[str, Any]) -> str:
 
 class MultipleChoiceKind(KindBase):
     name = "multiple_choice"
+    label = {"ko": "객관식", "en": "multiple choice"}
+    starter_yaml = """\
+multiple: false          # true: choose all that apply
+shuffle: true
+choices:
+  - text: {ko: "맞는 선택지", en: "The right choice"}
+    correct: true
+  - text: {ko: "틀린 선택지", en: "A wrong choice"}
+    correct: false
+    feedback: {ko: "왜 틀렸는지 설명하세요.", en: "Say why this is wrong."}
+# explanation: {ko: "...", en: "..."}
+"""
 
     def validate(self, spec: dict[str, Any], where: str) -> None:
         self.validate_common(spec, where)

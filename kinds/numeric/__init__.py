@@ -22,6 +22,17 @@ DEFAULT_TOLERANCE = {"abs": 0.0, "rel": 1e-9}
 
 class NumericKind(KindBase):
     name = "numeric"
+    label = {"ko": "수치", "en": "numeric"}
+    starter_yaml = """\
+# The answer is an expression over the variables (or a plain number).
+# variables: {H: {min: 20, max: 60}}     # per-student numbers; write {{H}} in the prompt
+answer: "6 * 7"
+tolerance: {abs: 0, rel: 0.001}
+# unit: {ko: "개", en: "items"}
+# misconceptions:
+#   - answer: "6 + 7"
+#     feedback: {ko: "곱해야 합니다.", en: "Multiply, do not add."}
+"""
 
     def validate(self, spec: dict[str, Any], where: str) -> None:
         self.validate_common(spec, where)

@@ -1,19 +1,24 @@
-"""The worker's side of grading: which executor runs jobs, and validated questions cached per
-content hash (parsing a question once per worker, not once per submission)."""
+"""The worker's side of running student code: which executor runs jobs, and validated code
+questions cached per content hash (parsed once per worker, not once per job).
+
+Only Celery workers call this: the web process never runs student code (``GRADER_EXECUTOR`` is
+read here, and the web's pages and buttons hand every run to a job, ``core.jobs``)."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
-from assessments.models import QuestionVersion
 from django.conf import settings
 
+from grader.bundle import QuestionSource
 from grader.job import Executor
 from grader.question import CodeQuestion, code_question_from_source
 
 _questions: dict[str, CodeQuestion] = {}
 _lock = threading.Lock()
 _inprocess: Executor | None = None
+MAX_CACHED_QUESTIONS = 256
 
 
 def executor_get() -> Executor | None:
@@ -38,12 +43,15 @@ def executor_warm() -> None:
         executor_get()
 
 
-def code_question_get(version: QuestionVersion) -> CodeQuestion:
+def code_question_cached(content_hash: str, source: Callable[[], QuestionSource]) -> CodeQuestion:
+    """The question of this content, parsed once (``source`` is called only on a miss)."""
     with _lock:
-        cached = _questions.get(version.content_hash)
+        cached = _questions.get(content_hash)
     if cached is not None:
         return cached
-    question = code_question_from_source(version.as_source())
+    question = code_question_from_source(source())
     with _lock:
-        _questions[version.content_hash] = question
+        if len(_questions) >= MAX_CACHED_QUESTIONS:
+            _questions.pop(next(iter(_questions)))
+        _questions[content_hash] = question
     return question

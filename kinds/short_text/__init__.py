@@ -9,7 +9,16 @@ from typing import Any
 from grader.bundle import localized
 from grader.errors import BundleError
 
-from ..base import MAX_TEXT_LENGTH, AnswerError, AutoGrade, KindBase, first_value, pick, say
+from ..base import (
+    MAX_TEXT_LENGTH,
+    AnswerError,
+    AutoGrade,
+    Grading,
+    KindBase,
+    first_value,
+    pick,
+    say,
+)
 
 GRADINGS = ("manual", "exact", "regex", "keywords")
 
@@ -21,6 +30,29 @@ def normalize(text: str) -> str:
 
 class ShortTextKind(KindBase):
     name = "short_text"
+    label = {"ko": "단답형", "en": "short text"}
+    grading = "sync"  # exact / regex / keywords; ``grading: manual`` questions wait for a person
+    starter_yaml = """\
+grading: exact           # manual | exact | regex | keywords
+accept: ["합성곱", "convolution"]
+# pattern: "..."                       # grading: regex (full match, case-insensitive)
+# keywords: [{any: ["패딩", "padding"], points: 1}]
+# rubric: [{text: {ko: "...", en: "..."}, points: 1}]   # grading: manual
+# model_answer: {ko: "...", en: "..."}
+"""
+
+    def grading_mode(self, spec: dict[str, Any]) -> Grading:
+        return "manual" if spec.get("grading", "manual") == "manual" else "sync"
+
+    def rubric(self, spec: dict[str, Any]) -> list[dict[str, Any]]:
+        """The rubric as stored in the spec (kept even if the question became automatic since:
+        old answers waiting for a person are still graded against it)."""
+        items = spec.get("rubric") or []
+        return [{"index": index, "text": item.get("text", ""), "points": float(item.get("points", 1))}
+                for index, item in enumerate(items) if isinstance(item, dict)]
+
+    def model_answer(self, spec: dict[str, Any], lang: str) -> str:
+        return pick(spec.get("model_answer"), lang)
 
     def validate(self, spec: dict[str, Any], where: str) -> None:
         self.validate_common(spec, where)

@@ -6,14 +6,49 @@ from pathlib import Path
 from typing import Any
 
 from grader.api import load_question
+from grader.bundle import CODE_FILES
 
 from ..base import AnswerError, AutoGrade, KindBase, first_value
 
 MAX_CODE_LENGTH = 100_000
 
+STARTER_FILES = {
+    "template": 'def double(x):\n    """Return x times 2 (a NumPy array in, a NumPy array out)."""\n'
+                "    raise NotImplementedError\n",
+    "reference": "def double(x):\n    return x * 2\n",
+    "probes": "def double(sub, rng, *, n):\n    x = rng.standard_normal(n)\n"
+              '    return {"out": sub.double(x)}\n',
+}
+
 
 class CodeKind(KindBase):
     name = "code"
+    label = {"ko": "코드", "en": "code"}
+    grading = "worker"  # the sandbox on the Celery workers, never in the web request
+    files = CODE_FILES  # template.py, reference.py, probes.py (names may be set in question.yaml)
+    file_labels = {
+        "template": {"ko": "template.py — 학생이 처음 보는 시작 코드",
+                     "en": "template.py — the starter code students see"},
+        "reference": {"ko": "reference.py — 정답 코드 (학생에게 보이지 않음)",
+                      "en": "reference.py — a correct solution (never shown to students)"},
+        "probes": {"ko": "probes.py — 검사가 호출하는 함수", "en": "probes.py — functions the checks call"},
+    }
+    starter_yaml = """\
+textbook: []             # common.* modules offered: util, functions, gradient, layers, layers_conv
+limits: {cpu_seconds: 5, wall_seconds: 10, memory_mb: 512}
+checks:
+  - name: "double · small"
+    probe: double        # a function in probes.py
+    args: {n: 4}
+    points: 1
+    hidden: false
+    compare:
+      - {kind: allclose, key: out, rtol: 1.0e-7, atol: 0}
+    hint: {ko: "2를 곱하세요.", en: "Multiply by 2."}
+"""
+
+    def starter_files(self) -> dict[str, str]:
+        return dict(STARTER_FILES)
 
     def validate(self, spec: dict[str, Any], where: str) -> None:
         """``where`` is the question.yaml path: its folder names the question and the bundle."""

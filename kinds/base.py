@@ -8,12 +8,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
+
+import yaml
 
 from grader.bundle import LANGS, localized
 from grader.errors import BundleError
 
 MAX_TEXT_LENGTH = 10_000
+Grading = Literal["sync", "worker", "manual"]
+# sync: graded on the spot, in the web request (``grade``); worker: graded by the grader pipeline on
+# the Celery workers (the sandbox); manual: waits for a person (``AutoGrade.needs_manual``).
+GRADING_MODES: tuple[str, ...] = ("sync", "worker", "manual")
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 
 
@@ -46,6 +52,32 @@ class AutoGrade:
 @runtime_checkable
 class QuestionKind(Protocol):
     name: str
+    label: dict[str, str]  # {"ko": ..., "en": ...}: the kind's name in the interface
+    grading: Grading  # how the kind's answers are graded in general; see ``grading_mode``
+    files: tuple[str, ...]  # question files besides question.yaml/prompts that authors edit
+    starter_yaml: str  # question.yaml after the common fields for a new question (with comments)
+
+    def label_text(self, lang: str) -> str:
+        """``label`` in ``lang``."""
+
+    def starter_spec(self) -> dict[str, Any]:
+        """``starter_yaml`` parsed (the kind's fields of a new question)."""
+
+    def starter_files(self) -> dict[str, str]:
+        """Contents of ``files`` for a new question."""
+
+    def file_help(self, name: str, lang: str) -> str:
+        """The authoring form's label of one of ``files``."""
+
+    def grading_mode(self, spec: dict[str, Any]) -> Grading:
+        """How an answer to this question is graded: "sync", "worker" or "manual"."""
+
+    def rubric(self, spec: dict[str, Any]) -> list[dict[str, Any]]:
+        """Manual grading: rubric items ``{"index": position in the spec, "text": localized,
+        "points": float}``; [] when the kind has none."""
+
+    def model_answer(self, spec: dict[str, Any], lang: str) -> str:
+        """Manual grading: the model answer shown to the grader in ``lang``; "" if none."""
 
     def validate(self, spec: dict[str, Any], where: str) -> None:
         """Raise ``BundleError(where, field, problem)`` when the spec cannot be used."""
@@ -130,9 +162,36 @@ def require_bool(spec: dict[str, Any], key: str, where: str, default: bool) -> b
 
 
 class KindBase:
-    """Defaults shared by kinds: no variables, plain placeholder rendering, spec explanation."""
+    """Defaults shared by kinds: no variables, plain placeholder rendering, spec explanation,
+    graded on the spot, no files besides question.yaml, no rubric."""
 
     name = ""
+    label: dict[str, str] = {}
+    grading: Grading = "sync"
+    files: tuple[str, ...] = ()
+    file_labels: dict[str, dict[str, str]] = {}  # per name in ``files``: {"ko": ..., "en": ...}
+    starter_yaml = ""
+
+    def label_text(self, lang: str) -> str:
+        return pick(self.label, lang) or self.name
+
+    def starter_spec(self) -> dict[str, Any]:
+        return dict(yaml.safe_load(self.starter_yaml) or {})
+
+    def starter_files(self) -> dict[str, str]:
+        return {}
+
+    def file_help(self, name: str, lang: str) -> str:
+        return pick(self.file_labels.get(name), lang) or name
+
+    def grading_mode(self, spec: dict[str, Any]) -> Grading:
+        return self.grading
+
+    def rubric(self, spec: dict[str, Any]) -> list[dict[str, Any]]:
+        return []
+
+    def model_answer(self, spec: dict[str, Any], lang: str) -> str:
+        return ""
 
     def variant(self, spec: dict[str, Any], seed: int) -> dict[str, int | float]:
         return {}

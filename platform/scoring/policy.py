@@ -1,0 +1,210 @@
+"""One student's grading policy for one assignment: the only answer to "may they submit now",
+"how late is this", "what is it worth" and "what may they see".
+
+``StudentPolicy`` is the assignment's dates, attempt limit, late curve and visibility settings
+with the student's own ``Extension`` applied (own due date, optional close date, extra attempts),
+plus whether the person asking is course staff (staff may always submit and see everything).
+
+- ``credit(at)``, ``hours_late(at)``, ``days_late(at)`` — by the student's own due date.
+- ``score(fraction, points, at)`` — the stored score, ``round(fraction * points * credit, 4)``;
+  ``score_from_raw(raw, max_raw, points, at)`` for a grader's raw grade (fraction
+  ``raw / max_raw``, a maximum of 0 counting as 1); ``score_from_points(earned, at)`` for points
+  given by hand (manual grades, imports). The late credit is applied in one place
+  (``score_from_points``). Grading, quiz answers, manual grades, score imports, regrades and the
+  deadline recomputation all call these, so no other module multiplies by a credit
+  (tests/platform/test_score_policy.py checks it).
+- ``submit_refusal(at, used, question)`` — why a submission is refused now, or ``None``.
+- ``reveals_feedback(at)``, ``reveals_hidden(at)`` — scores/feedback and hidden-check details.
+
+Get one with ``policy_for(user_id=, assignment=)`` (one query), many with
+``policies_for(assignment=, user_ids=)`` (one query for all of them).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from assessments.models import Assignment, Question
+from django.utils.translation import gettext as _
+
+from scoring.curve import late_credit
+from scoring.models import Extension
+
+
+def raw_fraction(raw: float, max_raw: float | None) -> float:
+    """A raw grade as a fraction of its maximum; a missing or zero maximum counts as 1."""
+    return raw / float(max_raw or 1.0)
+
+
+@dataclass(frozen=True)
+class StudentPolicy:
+    assignment: Assignment
+    opens_at: datetime | None
+    due_at: datetime | None
+    closes_at: datetime | None
+    max_attempts: int  # 0 = unlimited
+    extension: Extension | None = None
+    staff: bool = False  # course staff: may always submit, always see everything
+
+    @classmethod
+    def of(cls, assignment: Assignment, extension: Extension | None = None, *, staff: bool = False) -> StudentPolicy:
+        """The policy under a given extension row (or none). Without its own close date, an
+        extension keeps the assignment's late period: the close date moves by as much as the due
+        date (and never before the new due date), so an extension past the close date is never
+        useless."""
+        if extension is None:
+            return cls(
+                assignment=assignment, opens_at=assignment.opens_at, due_at=assignment.due_at,
+                closes_at=assignment.closes_at, max_attempts=assignment.max_attempts, staff=staff,
+            )
+        closes_at = extension.closes_at
+        if closes_at is None and assignment.closes_at is not None:
+            if assignment.due_at is not None:
+                closes_at = max(assignment.closes_at, assignment.closes_at + (extension.due_at - assignment.due_at))
+            else:
+                closes_at = max(assignment.closes_at, extension.due_at)
+        attempts = assignment.max_attempts + extension.extra_attempts if assignment.max_attempts else 0
+        return cls(
+            assignment=assignment, opens_at=assignment.opens_at, due_at=extension.due_at,
+            closes_at=closes_at, max_attempts=attempts, extension=extension, staff=staff,
+        )
+
+    # The window.
+
+    def not_open_yet(self, at: datetime) -> bool:
+        return bool(self.opens_at and at < self.opens_at)
+
+    def is_closed(self, at: datetime) -> bool:
+        return bool(self.closes_at and at >= self.closes_at)
+
+    def is_open(self, at: datetime) -> bool:
+        return not (self.not_open_yet(at) or self.is_closed(at))
+
+    def past_due(self, at: datetime) -> bool:
+        return bool(self.due_at and at > self.due_at)
+
+    # Lateness and the score.
+
+    def hours_late(self, at: datetime) -> float:
+        if not self.due_at or at <= self.due_at:
+            return 0.0
+        return (at - self.due_at).total_seconds() / 3600
+
+    def days_late(self, at: datetime) -> int:
+        """Whole days (started) after the due date; 0 when on time or without a due date."""
+        return math.ceil(self.hours_late(at) / 24)
+
+    def credit(self, at: datetime) -> float:
+        """Late credit fraction for work submitted at ``at`` (1.0 on time): the assignment's late
+        curve, or without one its per-day penalty (scoring.curve)."""
+        assignment = self.assignment
+        return late_credit(
+            hours_late=self.hours_late(at), points=assignment.late_curve_points,
+            mode=assignment.late_curve_mode, penalty_per_day=assignment.late_penalty_per_day,
+        )
+
+    def score(self, fraction: float, points: float, at: datetime) -> float:
+        """The stored score of work worth ``fraction`` of ``points``, submitted at ``at``:
+        ``round(fraction * points * credit, 4)``."""
+        return self.score_from_points(fraction * points, at)
+
+    def score_from_raw(self, raw: float, max_raw: float | None, points: float, at: datetime) -> float:
+        """The stored score of a grader's raw grade ``raw`` out of ``max_raw`` (a missing or zero
+        maximum counts as 1) on a question worth ``points``."""
+        return self.score(raw_fraction(raw, max_raw), points, at)
+
+    def score_from_points(self, earned: float, at: datetime) -> float:
+        """The stored score of ``earned`` points before the late credit (a manual grade, an
+        imported score; ``score`` comes here with ``fraction * points``). The only place the
+        late credit is applied."""
+        return round(earned * self.credit(at), 4)
+
+    # Submitting.
+
+    def attempts_left(self, used: int) -> int | None:
+        """``None``: no limit (or staff)."""
+        if self.staff or not self.max_attempts:
+            return None
+        return max(0, self.max_attempts - used)
+
+    def submit_refusal(self, at: datetime, used: int, question: Question) -> str | None:
+        """Why the student may not submit to ``question`` now (a translated message), or ``None``
+        when they may. Course staff may always submit (to try their own questions)."""
+        if self.staff:
+            return None
+        if not question.active or not self.assignment.published or question.current_version_id is None:
+            return _("This question is not open for submissions.")
+        if self.not_open_yet(at):
+            return _("This assignment is not open yet.")
+        if self.is_closed(at):
+            return _("This assignment is closed.")
+        if self.attempts_left(used) == 0:
+            return _("You have used all %(count)d attempts for this question.") % {"count": self.max_attempts}
+        return None
+
+    # What the student sees.
+
+    def reveals_feedback(self, at: datetime) -> bool:
+        """Scores, check results and quiz feedback."""
+        if self.staff:
+            return True
+        mode = self.assignment.feedback_visibility
+        if mode == Assignment.FeedbackVisibility.IMMEDIATELY:
+            return True
+        if mode == Assignment.FeedbackVisibility.AFTER_DUE:
+            return self.past_due(at)
+        return False
+
+    def reveals_hidden(self, at: datetime) -> bool:
+        """The details of hidden checks."""
+        if self.staff:
+            return True
+        mode = self.assignment.hidden_checks
+        if mode == Assignment.HiddenChecks.ALWAYS:
+            return True
+        if mode == Assignment.HiddenChecks.AFTER_DUE:
+            return self.past_due(at)
+        return False
+
+    @property
+    def feedback_follows_due_date(self) -> bool:
+        """Whether ``reveals_feedback`` depends on the due date (else the student's extension
+        cannot change it and need not be looked up)."""
+        return not self.staff and self.assignment.feedback_visibility == Assignment.FeedbackVisibility.AFTER_DUE
+
+    @property
+    def hidden_follows_due_date(self) -> bool:
+        return not self.staff and self.assignment.hidden_checks == Assignment.HiddenChecks.AFTER_DUE
+
+
+def policy_for(*, user_id: int, assignment: Assignment, staff: bool = False) -> StudentPolicy:
+    """The student's policy (their extension applied); ``staff`` when the person asking is course
+    staff (their own submissions, or a staff member viewing a student's results)."""
+    extension = Extension.objects.filter(assignment=assignment, student_id=user_id).first()
+    return StudentPolicy.of(assignment, extension, staff=staff)
+
+
+@dataclass(frozen=True)
+class Policies:
+    """The policies of many students of one assignment: ``policies[user_id]``."""
+
+    default: StudentPolicy
+    extended: dict[int, StudentPolicy] = field(default_factory=dict)
+
+    def __getitem__(self, user_id: int) -> StudentPolicy:
+        return self.extended.get(user_id, self.default)
+
+
+def policies_for(*, assignment: Assignment, user_ids: Iterable[int] | None = None) -> Policies:
+    """Policies of many students in one query (all the assignment's students when ``user_ids``
+    is None; a student outside ``user_ids`` would get the assignment's own dates)."""
+    rows = Extension.objects.filter(assignment=assignment)
+    if user_ids is not None:
+        rows = rows.filter(student_id__in=list(user_ids))
+    return Policies(
+        default=StudentPolicy.of(assignment),
+        extended={row.student_id: StudentPolicy.of(assignment, row) for row in rows},
+    )
