@@ -14,16 +14,11 @@ cd "$(dirname "$0")/.."
 WITH_BROWSER=1 WITH_POSTGRES=1 bash scripts/setup.sh
 export PYTHONDONTWRITEBYTECODE=1
 PYTEST=(.venv/bin/pytest -p no:cacheprovider --timeout=600)
-# On PostgreSQL (about two and a half minutes): the web pipeline with a real worker, incl. the
-# hostile submissions; the platform tests that grade, store and sweep submissions; and the hostile
-# HTTP input that reaches the database (code and quiz answers, whose NUL bytes and lone surrogates
-# PostgreSQL refuses where SQLite does not). The rest of tests/platform runs on SQLite only.
-POSTGRES_TESTS=(
-  tests/integration
-  tests/platform/test_grade_storage.py tests/platform/test_grading.py tests/platform/test_sweeper.py
-  tests/platform/test_submission_create.py tests/platform/test_api.py tests/platform/test_health_and_settings.py
-  tests/platform/hostile_http/test_code_endpoints.py tests/platform/hostile_http/test_quiz_forms.py
-)
+# On PostgreSQL, the production database: every test that touches the database — the platform
+# (pages, services, hostile HTTP input), the web pipeline with a real worker incl. the hostile
+# submissions, the fault tests (worker, zygote and Redis faults; the lock tests are SQLite's) and
+# the browser end-to-end tests. The grader and content tests use no database: SQLite only.
+POSTGRES_TESTS=(tests/platform tests/integration tests/resilience tests/e2e)
 
 # Did the caller name what to run (a path, possibly with ::test), or is this the whole suite?
 named=0

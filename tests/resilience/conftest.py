@@ -75,8 +75,8 @@ def stack(transactional_db: None, settings, tmp_path: Path) -> Iterator[Stack]: 
     from django.db import connection
 
     database_name = str(connection.settings_dict["NAME"])
-    if connection.vendor != "sqlite" or database_name == ":memory:" or "mode=memory" in database_name:
-        pytest.skip("the worker subprocesses need a file-based test database")
+    if connection.vendor == "sqlite" and (database_name == ":memory:" or "mode=memory" in database_name):
+        pytest.skip("the worker subprocesses need a file-based test database (or PostgreSQL)")
     redis = RedisServer(tmp_path / "redis")
     redis.start()
     previous_broker = app.conf.broker_url
