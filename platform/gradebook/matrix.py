@@ -9,9 +9,8 @@ from dataclasses import dataclass, field
 from assessments.models import Assignment, Question
 from courses.models import Course, Enrollment
 from courses.selectors import course_students
-from django.db.models import OuterRef, Q, Subquery
-from scoring.best import best_scores
-from submissions.models import QuizAnswer, Submission
+from django.db.models import Q
+from submissions.attempts import ScoredAttempt, best_of, latest_of, scored_attempts
 
 
 @dataclass
@@ -78,18 +77,10 @@ class MatrixFilters:
     only_incomplete: bool = False
 
 
-def _attempted_and_pending(question_ids: list[int]) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
-    attempted = set(Submission.objects.filter(question_id__in=question_ids).values_list("user_id", "question_id"))
-    attempted |= set(QuizAnswer.objects.filter(question_id__in=question_ids).values_list("user_id", "question_id"))
+def _attempted_and_pending(attempts: list[ScoredAttempt]) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
+    attempted = {(attempt.user_id, attempt.question_id) for attempt in attempts}
     # Only the newest answer counts as waiting: an older ungraded one was superseded.
-    newest = (
-        QuizAnswer.objects.filter(question=OuterRef("question"), user=OuterRef("user"))
-        .order_by("-created_at", "-id").values("id")[:1]
-    )
-    pending = set(
-        QuizAnswer.objects.filter(question_id__in=question_ids, needs_manual=True, score__isnull=True, id=Subquery(newest))
-        .values_list("user_id", "question_id")
-    )
+    pending = {key for key, attempt in latest_of(attempts).items() if attempt.awaiting_staff}
     return attempted, pending
 
 
@@ -107,8 +98,9 @@ def gradebook_matrix(*, course: Course, filters: MatrixFilters | None = None) ->
         for a in assignments for q in questions if q.assignment_id == a.pk
     ]
     ids = [column.question.pk for column in columns]
-    best = best_scores(question_ids=ids)
-    attempted, pending = _attempted_and_pending(ids)
+    attempts = scored_attempts(question_ids=ids, graded_only=False)
+    best = best_of(attempts)
+    attempted, pending = _attempted_and_pending(attempts)
     students = course_students(course=course)
     if filters.search:
         term = filters.search.strip()

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from assessments.models import Assignment, Question
 from courses.models import Course, Enrollment
 from courses.selectors import course_students
-from scoring.best import best_scores
+from submissions.attempts import best_scores
 
 
 @dataclass

@@ -13,10 +13,11 @@ from assessments.models import Assignment, Question
 from courses.models import Course
 from courses.selectors import course_student_ids
 from django.http import Http404
+from submissions.attempts import GRADED, ScoredAttempt, best_of, scored_attempts
 from submissions.models import Draft, QuizAnswer, Submission
 
 from insights import stats
-from insights.stats import Attempt, Bin, CheckFailure
+from insights.stats import Bin, CheckFailure
 
 SCORE_BINS = 10
 
@@ -39,23 +40,19 @@ def assignment_get_in_course(*, course: Course, assignment_id: int) -> Assignmen
     return assignment
 
 
-def question_attempts(*, question: Question, users: set[int]) -> list[Attempt]:
-    """Every graded attempt of these students at this question, oldest first."""
-    if question.is_code:
-        rows = (
-            Submission.objects.filter(question=question, user_id__in=users, status=Submission.Status.GRADED)
-            .order_by("created_at", "id")
-            .values_list("user_id", "created_at", "verdict", "score", "counts_as_attempt")
-        )
-        return [Attempt(user_id=user_id, at=at, full_marks=verdict == "passed", score=score, counts=counts)
-                for user_id, at, verdict, score, counts in rows]
-    answers = (
-        QuizAnswer.objects.filter(question=question, user_id__in=users)
-        .order_by("created_at", "id")
-        .values_list("user_id", "created_at", "correct", "fraction", "score", "counts_as_attempt")
-    )
-    return [Attempt(user_id=user_id, at=at, full_marks=correct or fraction >= 1 - 1e-9, score=score, counts=counts)
-            for user_id, at, correct, fraction, score, counts in answers]
+def attempts_in(*, question_ids: list[int], users: set[int]) -> list[ScoredAttempt]:
+    """The attempts the dashboards count, oldest first: graded ones and answers waiting for staff
+    grading (the student tried; no full marks yet). Code still queued or on a worker, and code
+    that could not be graded, are not attempts yet."""
+    return [
+        attempt for attempt in scored_attempts(question_ids=question_ids, user_ids=users, graded_only=False)
+        if attempt.status == GRADED or attempt.awaiting_staff
+    ]
+
+
+def question_attempts(*, question: Question, users: set[int]) -> list[ScoredAttempt]:
+    """Every attempt of these students at this question that the dashboards count, oldest first."""
+    return attempts_in(question_ids=[question.pk], users=users)
 
 
 def latest_graded_results(*, question: Question, users: set[int]) -> list[dict[str, Any]]:
@@ -113,7 +110,7 @@ def duration_buckets(durations: list[timedelta]) -> list[tuple[str, int]]:
 def question_dashboard(*, question: Question) -> QuestionDashboard:
     users = set(course_student_ids(course=question.assignment.course_id))
     attempts = question_attempts(question=question, users=users)
-    best = stats.best_scores(attempts)
+    best = {user_id: score for (user_id, _question_id), score in best_of(attempts).items()}
     until_full = stats.attempts_until_full(attempts)
     reached = [n for n in until_full.values() if n is not None]
     drafts: dict[int, datetime] = {}
@@ -176,20 +173,13 @@ def assignment_overview(*, assignment: Assignment) -> tuple[int, list[QuestionSu
     best: dict[int, dict[int, float]] = defaultdict(dict)
     tried: dict[int, set[int]] = defaultdict(set)
     full: dict[int, set[int]] = defaultdict(set)
-    code_rows = Submission.objects.filter(
-        question__in=questions, user_id__in=users, status=Submission.Status.GRADED
-    ).values_list("question_id", "user_id", "score", "verdict")
-    quiz_rows = QuizAnswer.objects.filter(question__in=questions, user_id__in=users).values_list(
-        "question_id", "user_id", "score", "correct"
-    )
-    for question_id, user_id, score, good in [
-        *((q, u, s, v == "passed") for q, u, s, v in code_rows), *quiz_rows
-    ]:
-        tried[question_id].add(user_id)
-        if good:
-            full[question_id].add(user_id)
-        if score is not None and score > best[question_id].get(user_id, float("-inf")):
-            best[question_id][user_id] = score
+    attempts = attempts_in(question_ids=[q.pk for q in questions], users=users)
+    for attempt in attempts:
+        tried[attempt.question_id].add(attempt.user_id)
+        if attempt.full_marks:
+            full[attempt.question_id].add(attempt.user_id)
+    for (user_id, question_id), score in best_of(attempts).items():
+        best[question_id][user_id] = score
     summaries = []
     for question in questions:
         scores = list(best[question.pk].values())

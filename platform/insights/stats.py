@@ -1,6 +1,6 @@
-"""Statistics behind the instructor dashboards, on plain data (no ORM): selectors turn rows into
-``Attempt``s and grader results, these functions do the counting. Kept pure so each number on
-the dashboard has a unit test of its own."""
+"""Statistics behind the instructor dashboards, on plain data (no ORM): selectors read attempts
+(``submissions.attempts.ScoredAttempt``) and grader results, these functions do the counting.
+Kept pure so each number on the dashboard has a unit test of its own."""
 
 from __future__ import annotations
 
@@ -10,21 +10,13 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from submissions.attempts import ScoredAttempt
 
 # Grader verdicts where the student's code ran and every check was evaluated.
 RAN_VERDICTS = ("passed", "partial", "failed")
-
-
-@dataclass(frozen=True)
-class Attempt:
-    """One graded submission or quiz answer, reduced to what the statistics need."""
-
-    user_id: int
-    at: datetime
-    full_marks: bool  # all points before any late penalty: the student got it right
-    score: float | None = None  # question points after late penalty; None while ungraded
-    counts: bool = True  # counted against the attempt limit (rejected code does not)
 
 
 @dataclass(frozen=True)
@@ -84,7 +76,7 @@ def count_distribution(values: Iterable[int], *, cap: int = 10) -> list[tuple[st
     return [(f"{n}+" if n == cap else str(n), counter.get(n, 0)) for n in range(1, cap + 1)]
 
 
-def attempts_until_full(attempts: Iterable[Attempt]) -> dict[int, int | None]:
+def attempts_until_full(attempts: Iterable[ScoredAttempt]) -> dict[int, int | None]:
     """Per student: how many counted attempts it took to get full marks, None if never.
 
     Attempts that did not count (rejected code) are not charged to the student."""
@@ -100,7 +92,7 @@ def attempts_until_full(attempts: Iterable[Attempt]) -> dict[int, int | None]:
 
 
 def time_to_first_pass(
-    attempts: Iterable[Attempt], *, started: Mapping[int, datetime] | None = None
+    attempts: Iterable[ScoredAttempt], *, started: Mapping[int, datetime] | None = None
 ) -> dict[int, timedelta]:
     """Per student who reached full marks: time from starting to the first full-marks attempt.
 
@@ -119,14 +111,6 @@ def time_to_first_pass(
             start = started[user_id]
         durations[user_id] = passed - start
     return durations
-
-
-def best_scores(attempts: Iterable[Attempt]) -> dict[int, float]:
-    best: dict[int, float] = {}
-    for attempt in attempts:
-        if attempt.score is not None and attempt.score > best.get(attempt.user_id, float("-inf")):
-            best[attempt.user_id] = attempt.score
-    return best
 
 
 _NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?(?![\w.])|\b(?:nan|inf)\b")

@@ -21,9 +21,8 @@ from pylti1p3.assignments_grades import AssignmentsGradesService
 from pylti1p3.exception import LtiException, LtiServiceException
 from pylti1p3.grade import Grade
 from pylti1p3.service_connector import ServiceConnector
-from scoring.best import best_scores
 from scoring.visibility import feedback_visible
-from submissions.models import QuizAnswer, Submission
+from submissions.attempts import best_of, scored_attempts
 
 from lti import claims as c
 from lti.http import OutboundRefused, platform_http_session
@@ -50,30 +49,16 @@ class AssignmentScore:
 
 def assignment_score_compute(*, assignment_id: int, student_id: int) -> AssignmentScore:
     """The gradebook's rule: the sum, over the assignment's active questions, of the student's
-    best score per question (``scoring.best``; late penalty already applied)."""
+    best score per question (``submissions.attempts.best_of``; late penalty already applied)."""
     points = dict(
         Question.objects.filter(assignment_id=assignment_id, active=True).values_list(
             "pk", "points"
         )
     )
-    best = {
-        question_id: score
-        for (_, question_id), score in best_scores(question_ids=points, user_ids=[student_id]).items()
-    }
-    attempted = set(best)
-    attempted |= set(
-        Submission.objects.filter(user_id=student_id, question_id__in=points).values_list(
-            "question_id", flat=True
-        )
-    )
-    attempted |= set(
-        QuizAnswer.objects.filter(user_id=student_id, question_id__in=points).values_list(
-            "question_id", flat=True
-        )
-    )
-    manual_pending = QuizAnswer.objects.filter(
-        user_id=student_id, question_id__in=points, needs_manual=True, score__isnull=True
-    ).exists()
+    attempts = scored_attempts(question_ids=points, user_ids=[student_id], graded_only=False)
+    best = {question_id: score for (_, question_id), score in best_of(attempts).items()}
+    attempted = {attempt.question_id for attempt in attempts}  # any status: queued, error, awaiting staff
+    manual_pending = any(attempt.awaiting_staff for attempt in attempts)
     if not attempted:
         activity = "Initialized"
     elif attempted >= set(points):

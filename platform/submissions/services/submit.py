@@ -13,7 +13,6 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from scoring.policy import policy_for
 
 from grader.submission import MAX_CODE_BYTES, Unacceptable, decode_submission
 from submissions.jobs import SUBMISSIONS
@@ -70,7 +69,7 @@ def submission_create(
         with transaction.atomic():
             enrollment = enrollment_lock(user=user, question=question)
             used = attempts_used(model=Submission, user=user, question=question)
-            submission_policy_check(enrollment=enrollment, question=question, used=used, at=now)
+            policy = submission_policy_check(enrollment=enrollment, question=question, used=used, at=now)
             if rate_limit_exceeded(user_id=user.pk):
                 raise SubmitRefused(
                     _("Too many submissions in a minute. Wait a moment and try again."), status=429
@@ -81,7 +80,7 @@ def submission_create(
                 idempotency_key=idempotency_key, code=text, lang=lang,
                 seed=attempt_seed(user_id=user.pk, question_id=question.pk, attempt=attempt),
                 attempt=attempt,
-                late_days=policy_for(user_id=user.pk, assignment=question.assignment).days_late(now),
+                late_days=policy.days_late(now),
                 max_score=question.points,
             )
             sent = job_enqueue_on_commit(SUBMISSIONS, [submission.pk])

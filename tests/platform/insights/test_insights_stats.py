@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from insights.stats import (
-    Attempt,
     attempts_until_full,
     check_failure_rates,
     count_distribution,
@@ -14,6 +13,7 @@ from insights.stats import (
     message_normalise,
     time_to_first_pass,
 )
+from submissions.attempts import GRADED, SUBMISSION, ScoredAttempt
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -22,39 +22,48 @@ def at(minutes: float) -> datetime:
     return T0 + timedelta(minutes=minutes)
 
 
+def graded(*, user_id: int, at: datetime, full_marks: bool, counts: bool = True) -> ScoredAttempt:
+    """A graded attempt with only what the statistics read made up."""
+    return ScoredAttempt(
+        id=0, model=SUBMISSION, user_id=user_id, question_id=1, at=at, attempt=1,
+        score=1.0 if full_marks else 0.0, max_score=1.0, full_marks=full_marks, counts=counts,
+        late_days=0, status=GRADED,
+    )
+
+
 def test_attempts_until_full_counts_attempts_up_to_the_first_full_marks():
     attempts = [
-        Attempt(user_id=1, at=at(0), full_marks=False),
-        Attempt(user_id=1, at=at(5), full_marks=False),
-        Attempt(user_id=1, at=at(9), full_marks=True),
-        Attempt(user_id=1, at=at(12), full_marks=False),  # after passing: irrelevant
-        Attempt(user_id=2, at=at(1), full_marks=True),
-        Attempt(user_id=3, at=at(2), full_marks=False),
+        graded(user_id=1, at=at(0), full_marks=False),
+        graded(user_id=1, at=at(5), full_marks=False),
+        graded(user_id=1, at=at(9), full_marks=True),
+        graded(user_id=1, at=at(12), full_marks=False),  # after passing: irrelevant
+        graded(user_id=2, at=at(1), full_marks=True),
+        graded(user_id=3, at=at(2), full_marks=False),
     ]
     assert attempts_until_full(attempts) == {1: 3, 2: 1, 3: None}
 
 
 def test_attempts_until_full_does_not_charge_uncounted_attempts_and_sorts_by_time():
     attempts = [
-        Attempt(user_id=1, at=at(10), full_marks=True),
-        Attempt(user_id=1, at=at(0), full_marks=False, counts=False),  # rejected upload
-        Attempt(user_id=1, at=at(5), full_marks=False),
+        graded(user_id=1, at=at(10), full_marks=True),
+        graded(user_id=1, at=at(0), full_marks=False, counts=False),  # rejected upload
+        graded(user_id=1, at=at(5), full_marks=False),
     ]
     assert attempts_until_full(attempts) == {1: 2}
 
 
 def test_time_to_first_pass_runs_from_the_first_attempt():
     attempts = [
-        Attempt(user_id=1, at=at(0), full_marks=False),
-        Attempt(user_id=1, at=at(25), full_marks=True),
-        Attempt(user_id=1, at=at(40), full_marks=True),
-        Attempt(user_id=2, at=at(3), full_marks=False),
+        graded(user_id=1, at=at(0), full_marks=False),
+        graded(user_id=1, at=at(25), full_marks=True),
+        graded(user_id=1, at=at(40), full_marks=True),
+        graded(user_id=2, at=at(3), full_marks=False),
     ]
     assert time_to_first_pass(attempts) == {1: timedelta(minutes=25)}
 
 
 def test_time_to_first_pass_starts_at_an_earlier_draft_but_not_a_later_one():
-    attempts = [Attempt(user_id=1, at=at(30), full_marks=True), Attempt(user_id=2, at=at(30), full_marks=True)]
+    attempts = [graded(user_id=1, at=at(30), full_marks=True), graded(user_id=2, at=at(30), full_marks=True)]
     started = {1: at(10), 2: at(45)}  # user 2 kept editing after passing: their draft is newer
     assert time_to_first_pass(attempts, started=started) == {1: timedelta(minutes=20), 2: timedelta(0)}
 
