@@ -34,14 +34,14 @@ def gradebook_table(*, course: Course) -> GradeTable:
     for question in questions:
         points_by_assignment[question.assignment_id] += question.points
         assignment_of[question.pk] = question.assignment_id
-    best = best_scores(question_ids=assignment_of)
+    # Summed per student once: looking through every best score for each student was quadratic.
+    sums_of: dict[int, dict[int, float]] = defaultdict(lambda: defaultdict(float))
+    for (user_id, question_id), score in best_scores(question_ids=assignment_of).items():
+        sums_of[user_id][assignment_of[question_id]] += score
     table_rows = []
     for enrollment in course_students(course=course):
-        sums: dict[int, float] = defaultdict(float)
-        for (user_id, question_id), score in best.items():
-            if user_id == enrollment.user_id:
-                sums[assignment_of[question_id]] += score
-        values = [round(sums[assignment.pk], 2) for assignment in assignments]
+        sums = sums_of.get(enrollment.user_id, {})
+        values = [round(sums.get(assignment.pk, 0.0), 2) for assignment in assignments]
         table_rows.append(GradeRow(enrollment=enrollment, by_assignment=values, total=round(sum(values), 2)))
     return GradeTable(
         assignments=[(assignment, points_by_assignment[assignment.pk]) for assignment in assignments],
