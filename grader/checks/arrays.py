@@ -71,8 +71,39 @@ def _compare(
     details: dict[str, Any] = {
         "max_abs_error": max_abs, "max_rel_error": max_rel, "mismatches": wrong,
         "first_mismatch_index": list(index),
+        "heatmap": mismatch_map(expected_f, got_f, close, rtol, atol),
     }
     return Verdict(False, message + (f" — {hint}" if hint else ""), details)
+
+
+HEATMAP_CELLS = 32  # at most this many cells per side: a 28x28 map shows as is, a 256x256 one in 8x8 blocks
+HEATMAP_LEVELS = 9
+
+
+def mismatch_map(expected: np.ndarray, got: np.ndarray, close: np.ndarray, rtol: float, atol: float) -> dict[str, Any]:
+    """Where the values differ, on the worst 2-D slice (the one with the most wrong values): each
+    cell 0 (within tolerance) or 1..9 (how many tolerances off, on a log scale; a block of cells
+    shows its worst). Only error sizes, never values: it says *where* to look."""
+    shape = expected.shape
+    plane_shape = (1, shape[0]) if expected.ndim == 1 else (shape[-2], shape[-1]) if expected.ndim else (1, 1)
+    planes = int(np.prod(shape[:-2])) if expected.ndim > 2 else 1
+    wrong = (~close).reshape(planes, *plane_shape)
+    worst = int(wrong.sum(axis=(1, 2)).argmax())
+    lead = [int(i) for i in np.unravel_index(worst, shape[:-2])] if expected.ndim > 2 else []
+    tolerance = atol + rtol * np.abs(expected.reshape(planes, *plane_shape)[worst])
+    off = np.abs(got.reshape(planes, *plane_shape)[worst] - expected.reshape(planes, *plane_shape)[worst])
+    ratio = off / np.maximum(tolerance, np.finfo(np.float64).tiny)
+    levels = np.where(wrong[worst], np.clip(np.ceil(np.log10(np.maximum(ratio, 1.0)) * 1.5) + 1, 1, HEATMAP_LEVELS), 0)
+    rows, cols = plane_shape
+    block = (-(-rows // HEATMAP_CELLS), -(-cols // HEATMAP_CELLS))
+    padded = np.zeros((-(-rows // block[0]) * block[0], -(-cols // block[1]) * block[1]))
+    padded[:rows, :cols] = levels
+    cells = padded.reshape(padded.shape[0] // block[0], block[0], padded.shape[1] // block[1], block[1]).max(axis=(1, 3))
+    first = [int(i) for i in np.argwhere(wrong[worst])[0]]
+    return {
+        "slice": lead, "shape": [rows, cols], "block": list(block), "wrong": int(wrong[worst].sum()),
+        "first": first, "cells": cells.astype(int).tolist(),
+    }
 
 
 def _finite(value: float) -> float:

@@ -186,3 +186,29 @@ def test_double_click_creates_one_submission_and_a_retry_reuses_its_key(
     assert posted[0]["idempotency_key"] != posted[1]["idempotency_key"]
     assert submissions_of(student, question).count() == 2
     assert page.js_errors == []
+
+
+def test_a_wrong_convolution_shows_where_its_values_differ(
+    page: Any,
+    demo: dict,
+    log_in: Any,
+    code_page: Any,
+    redis_url: str,
+    celery_worker_proc: Any,
+) -> None:
+    """A failing array check draws its mismatch map (server-side SVG) with the first wrong index."""
+    from pathlib import Path
+
+    buggy = (Path(__file__).resolve().parents[1] / "grader" / "ch07" / "buggy" / "convolution"
+             / "missing_bias.py").read_text(encoding="utf-8")
+    log_in()
+    code_page("convolution")
+    page.evaluate("code => window.__editor.setCode(code)", buggy)
+    page.click("#submit-code")
+    page.wait_for_selector("#submission-status[data-state=graded]", timeout=GRADING_TIMEOUT_MS)
+    failed = page.locator("#feedback .checks li.failed").filter(has=page.locator("figure.heatmap")).first
+    failed.wait_for()
+    assert failed.locator("svg[role=img] rect.hm-first").count() == 1
+    caption = failed.locator("figure.heatmap figcaption").inner_text()
+    assert "(" in caption and ("first wrong index" in caption or "처음 틀린 인덱스" in caption)
+    assert page.js_errors == []
