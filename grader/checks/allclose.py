@@ -15,6 +15,12 @@ def validate(params: dict[str, Any]) -> None:
     label = params.setdefault("label", params["key"])
     if not isinstance(label, str):
         raise ValueError("label must be text")
+    axes = params.setdefault("axes", None)
+    if axes is not None and not (
+        isinstance(axes, list) and 1 <= len(axes) <= 8
+        and all(isinstance(name, str) and name.isidentifier() for name in axes)
+    ):
+        raise ValueError("axes must be a list of 1 to 8 axis names (e.g. [N, FN, OH, OW])")
 
 
 def compare(params: dict[str, Any], student: CaseResult, reference: CaseResult) -> Verdict:
@@ -25,4 +31,4 @@ def compare(params: dict[str, Any], student: CaseResult, reference: CaseResult) 
     got = student.arrays.get(key)
     if got is None:
         return Verdict(False, f"{label}: no value was produced")
-    return compare_arrays(label, expected, got, params["rtol"], params["atol"])
+    return compare_arrays(label, expected, got, params["rtol"], params["atol"], axes=params["axes"])

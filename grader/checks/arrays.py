@@ -16,18 +16,35 @@ def fmt(value: float) -> str:
 
 def compare_arrays(
     label: str, expected: np.ndarray, got: np.ndarray, rtol: float, atol: float,
-    diagnose: bool = True,
+    diagnose: bool = True, axes: list[str] | None = None,
 ) -> Verdict:
+    """``axes``: the names of the expected array's axes (e.g. N, FN, OH, OW), used to say which
+    sizes differ when the shapes do."""
     # Huge or odd values (1e308, inf - inf) must give a verdict, not warnings or a crash.
     with np.errstate(all="ignore"):
-        return _compare(label, expected, got, rtol, atol, diagnose)
+        return _compare(label, expected, got, rtol, atol, diagnose, axes)
+
+
+def named_shape(shape: tuple[int, ...], axes: list[str] | None) -> str:
+    if not axes or len(axes) != len(shape):
+        return str(shape)
+    return "(" + ", ".join(f"{name}={size}" for name, size in zip(axes, shape, strict=True)) + ")"
+
+
+def _shape_message(label: str, expected: tuple[int, ...], got: tuple[int, ...], axes: list[str] | None) -> str:
+    message = f"{label}: expected shape {named_shape(expected, axes)}, got {got}"
+    if axes and len(axes) == len(expected) == len(got):
+        differ = [name for name, want, have in zip(axes, expected, got, strict=True) if want != have]
+        message += f" ({', '.join(differ)} differ{'s' if len(differ) == 1 else ''})"
+    return message
 
 
 def _compare(
     label: str, expected: np.ndarray, got: np.ndarray, rtol: float, atol: float, diagnose: bool,
+    axes: list[str] | None = None,
 ) -> Verdict:
     if got.shape != expected.shape:
-        message = f"{label}: expected shape {expected.shape}, got {got.shape}"
+        message = _shape_message(label, expected.shape, got.shape, axes)
         hint = _shape_hint(expected, got) if diagnose else ""
         return Verdict(False, message + (f" — {hint}" if hint else ""),
                        {"expected_shape": list(expected.shape), "got_shape": list(got.shape)})

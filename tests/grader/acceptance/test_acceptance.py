@@ -144,13 +144,13 @@ BUGGY: dict[str, Bug] = {
         {C_FWD[0]: ("forward output: ", "does not flip the filter"),  # a wrong forward's gradient
          C_GRAD_S1: ("proves nothing", "your backward does agree with your forward")}),  # scores 0
     "convolution/own_col2im_keeps_padding": Bug(
-        {C_BWD_S2: ("dx: expected shape (2, 3, 7, 5), got (2, 3, 9, 7)", "padding cut off")},
+        {C_BWD_S2: ("dx: expected shape (N=2, C=3, H=7, W=5), got (2, 3, 9, 7)", "padding cut off")},
         must_pass=(*C_FWD, C_BWD_S1, C_TWICE, C_GRAD_S2)),
     "convolution/dW_accumulates_across_calls": Bug(
         {C_TWICE: ("dW after the second backward", "db after the second backward", "+=")},
         must_pass=(*C_FWD, C_BWD_S1, C_BWD_S2, C_GRAD_S1, C_GRAD_S2)),
     "pooling/reshape_assumes_tiling": Bug(
-        {P_FWD_3X3: ("expected shape (2, 2, 3, 2), got (2, 2, 2, 1)", "windows overlap")},
+        {P_FWD_3X3: ("expected shape (N=2, C=2, OH=3, OW=2), got (2, 2, 2, 1) (OH, OW differ)", "windows overlap")},
         must_pass=(P_FWD_2X2, P_BWD_2X2)),
     "pooling/dout_not_transposed_backward": Bug(
         {P_BWD_2X2: ("dx: ", "dout.transpose(0, 2, 3, 1)")},
@@ -160,7 +160,7 @@ BUGGY: dict[str, Bug] = {
          P_GRAD: ("not the derivative of your own forward",)},
         must_pass=P_FWD),
     "pooling/window_height_width_swapped": Bug(
-        {P_FWD_2X3: ("expected shape (2, 2, 3, 3), got (2, 2, 2, 3)", "pool_h for the height")},
+        {P_FWD_2X3: ("expected shape (N=2, C=2, OH=3, OW=3), got (2, 2, 2, 3) (OH differs)", "pool_h for the height")},
         must_pass=(P_FWD_2X2, P_FWD_3X3, P_BWD_2X2, P_BWD_3X3, P_GRAD)),
     "pooling/answer_sheet_forward_only_relu": Bug(
         {P_BWD_2X2: ("only to the element that was the maximum",),

@@ -23,7 +23,7 @@ def test_convolution_output_size_without_stride_and_plus_one(grade):
     assert "out = out.reshape(N, out_h, out_w, -1)" in forward.message
     assert "// stride + 1" in forward.hint
     stride2 = wrong["forward · stride 2, pad 1, H ≠ W"]
-    assert "expected shape (2, 4, 4, 3), got (2, 2, 6, 4)" in stride2.message
+    assert "expected shape (N=2, FN=4, OH=4, OW=3), got (2, 2, 6, 4) (FN, OH, OW differ)" in stride2.message
     assert "// stride" in stride2.hint
     # the sheet stops after forward: backward checks say what is missing
     assert "has no attribute 'backward'" in wrong["backward · stride 2, pad 1, H ≠ W"].message

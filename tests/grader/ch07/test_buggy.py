@@ -82,7 +82,7 @@ EXPECTED = {
         {C_BWD_S1P0: "db: expected shape (2,), got (18,)"}),
     "convolution/dW_not_reshaped": (
         C_BACKWARDS | {C_TWICE},
-        {C_BWD_S1P0: "dW: expected shape (2, 3, 3, 3), got (27, 2)"}),
+        {C_BWD_S1P0: "dW: expected shape (FN=2, C=3, FH=3, FW=3), got (27, 2)"}),
     "convolution/dW_not_transposed": (
         C_BACKWARDS | {C_TWICE},
         {C_BWD_S1P0: "dW: ", C_BWD_S2P1: "the right values in the wrong places"}),
@@ -94,7 +94,7 @@ EXPECTED = {
         {C_FWD_S1P1: "Pass pad to im2col"}),
     "convolution/height_width_swapped": (
         {C_FWD_S2P1, C_FWD_2X3, C_LARGE, C_GRAD_S1P1},  # H ≠ W there: a wrong forward proves nothing
-        {C_FWD_S2P1: "do not swap them", C_FWD_2X3: "expected shape (1, 2, 5, 3), got (1, 2, 3, 5)"}),
+        {C_FWD_S2P1: "do not swap them", C_FWD_2X3: "expected shape (N=1, FN=2, OH=5, OW=3), got (1, 2, 3, 5) (OH, OW differ)"}),
     "convolution/filter_hw_swapped": (
         {C_FWD_2X3, C_GRAD_S2},
         {C_FWD_2X3: "im2col(x, FH, FW, stride, pad)"}),

@@ -60,3 +60,32 @@ def test_oddly_typed_arrays_are_compared_by_value(dtype):
 def test_complex_and_empty_results_fail_against_real_ones():
     assert "complex" in compare_arrays("out", EXPECTED, EXPECTED.astype(complex), 1e-5, 1e-8).message
     assert "expected shape (2, 3, 4, 4), got (0,)" in compare_arrays("out", EXPECTED, np.empty(0), 1e-5, 1e-8).message
+
+
+def test_a_shape_mismatch_names_the_axes_that_differ():
+    import numpy as np
+
+    from grader.checks.arrays import compare_arrays
+
+    verdict = compare_arrays("forward output", np.zeros((2, 4, 5, 5)), np.zeros((2, 4, 4, 4)), 1e-5, 1e-7,
+                             axes=["N", "FN", "OH", "OW"])
+    assert not verdict.passed
+    assert verdict.message.startswith("forward output: expected shape (N=2, FN=4, OH=5, OW=5), got (2, 4, 4, 4) "
+                                      "(OH, OW differ)")
+    one = compare_arrays("x", np.zeros((2, 3)), np.zeros((2, 4)), 1e-5, 1e-7, axes=["N", "D"])
+    assert "(N=2, D=3)" in one.message and "(D differs)" in one.message
+    # names that do not fit the shape are not used
+    assert "expected shape (2, 3)" in compare_arrays("x", np.zeros((2, 3)), np.zeros(5), 1e-5, 1e-7, axes=["N"]).message
+
+
+def test_axes_must_be_a_short_list_of_names():
+    import pytest
+
+    from grader.checks import allclose
+
+    for bad in ("N, C", [], ["N", 3], ["a b"], ["x"] * 9):
+        with pytest.raises(ValueError):
+            allclose.validate({"key": "out", "axes": bad})
+    params = {"key": "out"}
+    allclose.validate(params)
+    assert params["axes"] is None
