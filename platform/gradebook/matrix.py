@@ -41,14 +41,17 @@ class MatrixRow:
     by_assignment: list[float] = field(default_factory=list)
     groups: list[tuple[list[Cell], float]] = field(default_factory=list)  # per assignment, for the page
     total: float = 0.0
+    pending_by_assignment: list[int] = field(default_factory=list)  # answers waiting for staff
+    complete_count: int = 0  # questions with a score and nothing waiting
+    column_count: int = 0
 
     @property
     def incomplete(self) -> bool:
-        return not all(cell.complete for cell in self.cells)
+        return self.complete_count < self.column_count
 
     @property
     def pending(self) -> int:
-        return sum(1 for cell in self.cells if cell.pending)
+        return sum(self.pending_by_assignment)
 
 
 @dataclass
@@ -84,7 +87,9 @@ def _attempted_and_pending(attempts: list[ScoredAttempt]) -> tuple[set[tuple[int
     return attempted, pending
 
 
-def gradebook_matrix(*, course: Course, filters: MatrixFilters | None = None) -> Matrix:
+def gradebook_matrix(*, course: Course, filters: MatrixFilters | None = None, cells: bool = True) -> Matrix:
+    """``cells=False``: the rows carry only the sums, totals and pending counts (no ``cells`` nor
+    ``groups``): what the overview page shows, without one object per student and question."""
     filters = filters or MatrixFilters()
     assignments = list(Assignment.objects.filter(course=course))
     if filters.assignment_id is not None:
@@ -107,24 +112,41 @@ def gradebook_matrix(*, course: Course, filters: MatrixFilters | None = None) ->
         students = students.filter(
             Q(user__username__icontains=term) | Q(user__first_name__icontains=term) | Q(user__last_name__icontains=term)
         )
+    assignment_of = {column.question.pk: column.assignment.pk for column in columns}
+    # Per student once, over their own scores only (not every question of the course).
+    best_by_user: dict[int, dict[int, float]] = defaultdict(dict)
+    for (user_id, question_id), score in best.items():
+        best_by_user[user_id][question_id] = score
+    pending_by_user: dict[int, set[int]] = defaultdict(set)
+    for user_id, question_id in pending:
+        pending_by_user[user_id].add(question_id)
     rows = []
     for enrollment in students:
-        cells = [
-            Cell(score=best.get((enrollment.user_id, c.question.pk)),
-                 pending=(enrollment.user_id, c.question.pk) in pending,
-                 attempted=(enrollment.user_id, c.question.pk) in attempted)
-            for c in columns
-        ]
+        own_best = best_by_user.get(enrollment.user_id, {})
+        own_pending = pending_by_user.get(enrollment.user_id, set())
         sums: dict[int, float] = defaultdict(float)
-        for column, cell in zip(columns, cells, strict=True):
-            sums[column.assignment.pk] += cell.score or 0.0
-        row = MatrixRow(enrollment=enrollment, cells=cells,
-                        by_assignment=[round(sums[a.pk], 2) for a in assignments])
+        for question_id, score in own_best.items():
+            sums[assignment_of[question_id]] += score or 0.0
+        waiting: dict[int, int] = defaultdict(int)
+        for question_id in own_pending:
+            waiting[assignment_of[question_id]] += 1
+        row = MatrixRow(
+            enrollment=enrollment, cells=[], by_assignment=[round(sums[a.pk], 2) for a in assignments],
+            pending_by_assignment=[waiting[a.pk] for a in assignments],
+            complete_count=sum(1 for q, score in own_best.items() if score is not None and q not in own_pending),
+            column_count=len(columns),
+        )
         row.total = round(sum(row.by_assignment), 2)
-        row.groups = [
-            ([cell for column, cell in zip(columns, cells, strict=True) if column.assignment.pk == a.pk], total)
-            for a, total in zip(assignments, row.by_assignment, strict=True)
-        ]
+        if cells:
+            row.cells = [
+                Cell(score=own_best.get(c.question.pk), pending=c.question.pk in own_pending,
+                     attempted=(enrollment.user_id, c.question.pk) in attempted)
+                for c in columns
+            ]
+            row.groups = [
+                ([cell for column, cell in zip(columns, row.cells, strict=True) if column.assignment.pk == a.pk], total)
+                for a, total in zip(assignments, row.by_assignment, strict=True)
+            ]
         if filters.only_incomplete and not row.incomplete:
             continue
         rows.append(row)

@@ -19,6 +19,7 @@ from gradebook.imports import (
     score_import_preview,
 )
 from gradebook.matrix import gradebook_matrix
+from gradebook.page import gradebook_page
 from gradebook.selectors import gradebook_table
 from gradebook.student import student_record
 
@@ -29,12 +30,23 @@ def _filter_form(request: HttpRequest, course) -> FilterForm:  # type: ignore[no
 
 
 def gradebook(request: HttpRequest, course_id: int) -> HttpResponse:
+    """The overview (course total, then one column per assignment) or, with ``?assignment=<id>``,
+    that assignment's questions; sorted by ``?sort=<column key>&dir=asc|desc`` (gradebook/page.py)."""
     course, enrollment = course_get_for_staff(user=request.user, course_id=course_id)
     form = _filter_form(request, course)
+    filters = form.filters()
+    drilled = filters.assignment_id is not None
+    matrix = gradebook_matrix(course=course, filters=filters, cells=drilled)  # the overview needs no cells
+    page = gradebook_page(
+        matrix=matrix, params=request.GET, drilled=drilled,
+        labels={"name": _("Student"), "total": _("Total"), "sum": _("Sum")},
+    )
+    export_query = request.GET.copy()
+    for name in ("sort", "dir"):
+        export_query.pop(name, None)
     return render(request, "gradebook/gradebook.html", {
-        "course": course, "enrollment": enrollment, "form": form,
-        "matrix": gradebook_matrix(course=course, filters=form.filters()),
-        "query": request.GET.urlencode(),
+        "course": course, "enrollment": enrollment, "form": form, "page": page,
+        "query": export_query.urlencode(),
     })
 
 

@@ -69,8 +69,11 @@ def test_the_matrix_page_shows_scores_pending_and_filters(course, instructor, ta
     html = client.get(reverse("gradebook:table", args=[course.pk])).content.decode()
     owner_row = html.split('data-student="owner"')[1].split("</tr>")[0]
     fellow_row = html.split('data-student="fellow"')[1].split("</tr>")[0]
-    assert '<td class="num total">3</td>' in owner_row
+    assert '<td class="num total">3 <small class="pct">50%</small></td>' in owner_row
     assert "pending" in fellow_row and "pending" not in owner_row
+    html = client.get(reverse("gradebook:table", args=[course.pk]) + f"?assignment={explain.assignment_id}").content.decode()
+    owner_row = html.split('data-student="owner"')[1].split("</tr>")[0]
+    assert '<td class="num cell">3</td>' in owner_row  # the drill-down: one cell per question
     html = client.get(reverse("gradebook:table", args=[course.pk]) + "?q=fel&incomplete=on").content.decode()
     assert 'data-student="fellow"' in html and 'data-student="owner"' not in html
 
