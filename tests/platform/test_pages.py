@@ -115,7 +115,7 @@ def test_the_gradebook_sums_best_scores_per_student(course, instructor, student,
     client.force_login(instructor)
     html = client.get(reverse("gradebook:table", args=[course.pk])).content.decode()
     assert "owner" in html and "fellow" in html and "prof" not in html.split("<tbody>")[1]
-    assert re.search(r'<td class="num total">2</td>', html)
+    assert re.search(r'<td class="num total">2 <small class="pct">\d+%</small></td>', html)
 
 
 def test_the_interface_speaks_korean_by_default_and_english_on_request(client, course):
