@@ -72,8 +72,11 @@ def test_a_ta_grades_a_descriptive_answer_and_the_student_reads_the_comment(
     assert given.score == 2.0
     assert ScoreChange.objects.filter(quiz_answer=given, source=ScoreChange.Source.MANUAL).count() == 1
 
-    # The gradebook shows the score.
+    # The gradebook shows the score: in the assignment's column, and among its questions.
     page.goto(reverse("gradebook:table", args=[course_id]))
+    student_row = page.locator(f'tr[data-student="{student.username}"]')
+    assert any(text.startswith("2 ") for text in student_row.locator("td.sum").all_inner_texts())
+    page.goto(reverse("gradebook:table", args=[course_id]) + f"?assignment={question.assignment_id}")
     student_row = page.locator(f'tr[data-student="{student.username}"]')
     assert "2" in student_row.locator("td.cell").all_inner_texts()
 
