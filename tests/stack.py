@@ -2,7 +2,9 @@
 
 Use from any test package's ``conftest.py``::
 
-    from tests.stack import celery_worker_proc, redis_url, redis_server  # noqa: F401 (fixtures)
+    from tests.stack import (  # noqa: F401 (fixtures)
+        celery_worker_proc, redis_server, redis_url, worker_jobs_settled,
+    )
 
 - ``redis_server`` (session): a ``RedisServer`` on a free port with its files in a tmp dir;
   ``.stop()`` / ``.start()`` restart it on the same port (to test a Redis outage).
@@ -16,6 +18,9 @@ Use from any test package's ``conftest.py``::
   The worker grades with ``GRADER_EXECUTOR`` from the environment variable
   ``TEST_GRADER_EXECUTOR`` (default ``sandbox``; ``inprocess`` only for tests of the browser
   flow that do not care about isolation).
+
+- ``worker_jobs_settled`` (autouse where imported): a test using the worker and a committed
+  database ends only once the worker has let go of its rows (see ``wait_for_worker_jobs``).
 
 Tests that let the worker see their rows must commit them: use ``transactional_db`` (or
 ``live_server``, which implies it), never the plain ``db`` fixture.
@@ -215,3 +220,43 @@ def celery_worker_proc(
     proc = start_worker(env=env, log_path=tmp_path_factory.mktemp("celery") / "worker.log")
     yield proc
     stop_worker(proc)
+
+
+def wait_for_worker_jobs(timeout: float = 10) -> bool:
+    """Wait until no job row is being worked on or waits in the broker for the worker: rows
+    ``running``, or ``queued`` and already sent. True when that happened within ``timeout``.
+
+    Rows never sent (a broker outage under test) or queued for a later retry do not count: the
+    worker does not touch them before the test ends."""
+    from core.jobs import job_tables
+    from django.db.models import Q
+    from django.utils import timezone
+
+    deadline = time.monotonic() + timeout
+    while True:
+        now = timezone.now()
+        busy = any(
+            table.rows.filter(
+                Q(status=table.running) | Q(status=table.queued, enqueued_at__lte=now)
+            ).exists()
+            for table in job_tables()
+        )
+        if not busy:
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+
+
+@pytest.fixture(autouse=True)
+def worker_jobs_settled(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test that shares its database with the worker subprocess ends only once the worker has
+    let go of its rows: the database flush after the test must not race a claim or a finish (on
+    PostgreSQL, TRUNCATE against a worker's row locks is a deadlock)."""
+    names = request.fixturenames
+    if "celery_worker_proc" not in names or not ({"transactional_db", "live_server"} & set(names)):
+        yield
+        return
+    request.getfixturevalue("transactional_db")  # set up before this fixture, so flushed after it
+    yield
+    wait_for_worker_jobs()

@@ -31,7 +31,7 @@ CH07 = "ch07-cnn"
 STUDENT = ("student1", "student1-demo")  # created by `manage.py seed_demo`
 
 try:  # the other helper's stack fixtures (real Redis, real Celery worker)
-    from tests.stack import celery_worker_proc, redis_server, redis_url  # noqa: F401
+    from tests.stack import celery_worker_proc, redis_server, redis_url, worker_jobs_settled  # noqa: F401
 except ImportError as error:
     _STACK_MISSING = f"tests/stack.py does not provide redis_url/celery_worker_proc: {error}"
 

@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.stack import celery_worker_proc, redis_server, redis_url  # noqa: F401 (fixtures)
+from tests.stack import (  # noqa: F401 (fixtures)
+    celery_worker_proc,
+    redis_server,
+    redis_url,
+    worker_jobs_settled,
+)
 
 
 def _sandbox_or_skip() -> None:
