@@ -6,6 +6,7 @@ loader, the web views and the tests all call the same code.
 
 from __future__ import annotations
 
+import random
 import re
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
@@ -105,6 +106,14 @@ class QuestionKind(Protocol):
     def explanation(self, spec: dict[str, Any], lang: str) -> str:
         """The worked explanation shown after answering (when the course allows it)."""
 
+    def sample_answer(
+        self, spec: dict[str, Any], variables: dict[str, int | float], *, correct: bool,
+        rng: random.Random, lang: str,
+    ) -> dict[str, list[str]] | None:
+        """The form fields a student might post: a right answer, or a typical wrong one (a
+        distractor, a declared misconception). For the demo class; None when the kind cannot
+        make one up."""
+
 
 def say(lang: str, *, ko: str, en: str) -> str:
     """Pick one of the interface texts a kind writes itself."""
@@ -201,6 +210,12 @@ class KindBase:
 
     def explanation(self, spec: dict[str, Any], lang: str) -> str:
         return pick(spec.get("explanation"), lang)
+
+    def sample_answer(
+        self, spec: dict[str, Any], variables: dict[str, int | float], *, correct: bool,
+        rng: random.Random, lang: str,
+    ) -> dict[str, list[str]] | None:
+        return None
 
     def validate_common(self, spec: dict[str, Any], where: str) -> None:
         if spec.get("kind") not in (None, self.name):

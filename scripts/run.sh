@@ -76,7 +76,8 @@ fi
 "$PY" manage.py collectstatic --noinput -v 0
 "$PY" manage.py load_assignments || echo "run: some bundles could not be loaded (see above); continuing"
 if ((DEMO)); then
-  "$PY" manage.py seed_demo
+  # DEMO_CLASS=120: also a realistic class of 120 students (their code is graded once the worker starts)
+  "$PY" manage.py seed_demo ${DEMO_CLASS:+--class "$DEMO_CLASS"}
 else
   echo "run: no demo users (DEMO=1 creates them); create an instructor with: .venv/bin/python manage.py createsuperuser"
 fi

@@ -76,6 +76,18 @@ choices:
             random.Random(seed).shuffle(choices)
         return {"kind": self.name, "multiple": bool(spec.get("multiple", False)), "choices": choices}
 
+    def sample_answer(
+        self, spec: dict[str, Any], variables: dict[str, int | float], *, correct: bool,
+        rng: random.Random, lang: str,
+    ) -> dict[str, list[str]] | None:
+        right = [choice_id(c) for c in spec["choices"] if c.get("correct", False)]
+        wrong = [choice_id(c) for c in spec["choices"] if not c.get("correct", False)]
+        if correct or not wrong:
+            return {"choice": right}
+        if spec.get("multiple", False) and len(right) > 1 and rng.random() < 0.5:
+            return {"choice": right[:-1]}  # one of the right ones missed: partial credit
+        return {"choice": [rng.choice(wrong)]}
+
     def parse_answer(self, data: dict[str, list[str]], spec: dict[str, Any]) -> dict[str, Any]:
         raw = data.get("choice") or []
         picked = list(dict.fromkeys(str(value).strip() for value in raw if str(value).strip()))

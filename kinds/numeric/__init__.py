@@ -6,12 +6,13 @@ who forgot the padding gets told so instead of a bare "incorrect".
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 from grader.bundle import localized
 from grader.errors import BundleError
 
-from ..base import AnswerError, AutoGrade, KindBase, first_value, pick, say
+from ..base import AnswerError, AutoGrade, KindBase, first_value, format_number, pick, say
 from .expressions import ExpressionError, check, evaluate_number
 from .numbers import parse_number
 from .variables import Values, VariantError, draw, validate_rules
@@ -63,6 +64,21 @@ tolerance: {abs: 0, rel: 0.001}
         self, spec: dict[str, Any], variables: Values, lang: str, seed: int
     ) -> dict[str, Any]:
         return {"kind": self.name, "unit": pick(spec.get("unit"), lang)}
+
+    def sample_answer(
+        self, spec: dict[str, Any], variables: Values, *, correct: bool, rng: random.Random, lang: str,
+    ) -> dict[str, list[str]] | None:
+        expected = evaluate_number(str(spec["answer"]), variables)
+        if correct:
+            return {"value": [format_number(expected)]}
+        tolerance = {**DEFAULT_TOLERANCE, **(spec.get("tolerance") or {})}
+        foreseen = [value for value in (evaluate_number(str(item["answer"]), variables)
+                                        for item in spec.get("misconceptions") or [])
+                    if not close(value, expected, tolerance)]  # some coincide for some variants
+        if foreseen and rng.random() < 0.8:  # most wrong answers are the mistakes authors foresaw
+            return {"value": [format_number(rng.choice(foreseen))]}
+        step = max(1, round(abs(expected) * 0.25))
+        return {"value": [format_number(expected + rng.choice((-1, 1)) * step)]}
 
     def parse_answer(self, data: dict[str, list[str]], spec: dict[str, Any]) -> dict[str, Any]:
         units = _unit_texts(spec)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 import unicodedata
 from typing import Any
@@ -108,6 +109,22 @@ accept: ["합성곱", "convolution"]
             "multiline": spec.get("grading", "manual") in ("manual", "keywords"),
             "max_length": MAX_TEXT_LENGTH,
         }
+
+    def sample_answer(
+        self, spec: dict[str, Any], variables: dict[str, int | float], *, correct: bool,
+        rng: random.Random, lang: str,
+    ) -> dict[str, list[str]] | None:
+        grading = spec.get("grading", "manual")
+        if not correct:
+            vague = say(lang, ko="잘 모르겠지만 계산이 빨라지기 때문인 것 같습니다.",
+                        en="I am not sure, but I think it makes the computation faster.")
+            return {"text": [vague]}
+        if grading == "exact":
+            return {"text": [rng.choice(spec["accept"])]}
+        if grading == "keywords":
+            return {"text": [" ".join(rng.choice(group["any"]) for group in spec["keywords"])]}
+        model = pick(spec.get("model_answer"), lang)
+        return {"text": [model]} if model else None  # a regex question without a model answer
 
     def parse_answer(self, data: dict[str, list[str]], spec: dict[str, Any]) -> dict[str, Any]:
         text = first_value(data, "text").replace("\r\n", "\n").strip()

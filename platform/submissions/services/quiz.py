@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from assessments.models import Question
 from assessments.seeds import student_seed
 from core.ratelimit import rate_limit_exceeded
@@ -10,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from scoring.models import ScoreChange
+from scoring.policy import StudentPolicy
 from scoring.services import score_change_record
 
 from submissions.models import QuizAnswer
@@ -30,7 +34,6 @@ def quiz_answer_create(
         answer = kind.parse_answer(data, version.spec)
     except AnswerError as error:
         raise SubmitRefused(error.text(lang), status=400) from None
-    seed = student_seed(user_id=user.pk, question_id=question.pk)
     now = timezone.now()
     with transaction.atomic():
         enrollment = enrollment_lock(user=user, question=question)
@@ -39,22 +42,36 @@ def quiz_answer_create(
         policy = submission_policy_check(enrollment=enrollment, question=question, used=used, at=now)
         if rate_limit_exceeded(user_id=user.pk, bucket=f"quiz:{question.pk}"):
             raise SubmitRefused(_("Too many answers in a minute. Wait a moment and try again."), status=429)
-        variables = kind.variant(version.spec, seed)
-        grade = kind.grade(version.spec, variables, answer, lang)
-        fraction = max(0.0, min(1.0, float(grade.fraction)))
-        score = None if grade.needs_manual else policy.score(fraction, question.points, now)
-        quiz_answer = QuizAnswer.objects.create(
-            user=user, question=question, version=version, answer=answer, seed=seed,
-            attempt=QuizAnswer.objects.filter(user=user, question=question).count() + 1,
-            fraction=fraction, correct=bool(grade.correct), needs_manual=bool(grade.needs_manual),
-            score=score, max_score=question.points, late_days=policy.days_late(now),
-            feedback=grade.feedback or "", misconception=(grade.misconception or "")[:200],
-            details=grade.details or {},
+        return quiz_answer_record(user=user, question=question, answer=answer, policy=policy, at=now, lang=lang)
+
+
+def quiz_answer_record(
+    *, user: AbstractBaseUser, question: Question, answer: dict[str, Any], policy: StudentPolicy,
+    at: datetime, lang: str = "ko",
+) -> QuizAnswer:
+    """Grade a parsed, admitted answer given at ``at`` and store it with its score change: the one
+    place a quiz answer row is written (the answer service, and the demo class replaying a term)."""
+    from kinds import get_kind
+
+    version = question.current_version
+    kind = get_kind(question.kind)
+    seed = student_seed(user_id=user.pk, question_id=question.pk)
+    variables = kind.variant(version.spec, seed)
+    grade = kind.grade(version.spec, variables, answer, lang)
+    fraction = max(0.0, min(1.0, float(grade.fraction)))
+    score = None if grade.needs_manual else policy.score(fraction, question.points, at)
+    quiz_answer = QuizAnswer.objects.create(
+        user=user, question=question, version=version, answer=answer, seed=seed,
+        attempt=QuizAnswer.objects.filter(user=user, question=question).count() + 1,
+        fraction=fraction, correct=bool(grade.correct), needs_manual=bool(grade.needs_manual),
+        score=score, max_score=question.points, late_days=policy.days_late(at),
+        feedback=grade.feedback or "", misconception=(grade.misconception or "")[:200],
+        details=grade.details or {}, created_at=at,
+    )
+    if score is not None:
+        score_change_record(
+            student_id=user.pk, question_id=question.pk, old_score=None, new_score=score,
+            source=ScoreChange.Source.GRADED, quiz_answer_id=quiz_answer.pk,
+            reason=f"attempt {quiz_answer.attempt}",
         )
-        if score is not None:
-            score_change_record(
-                student_id=user.pk, question_id=question.pk, old_score=None, new_score=score,
-                source=ScoreChange.Source.GRADED, quiz_answer_id=quiz_answer.pk,
-                reason=f"attempt {quiz_answer.attempt}",
-            )
-        return quiz_answer
+    return quiz_answer

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 
 from assessments.models import Question
 from assessments.seeds import attempt_seed
-from core.jobs import job_enqueue_on_commit
+from core.jobs import Sent, job_enqueue_on_commit
 from core.ratelimit import rate_limit_exceeded
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from scoring.policy import StudentPolicy
 
 from grader.submission import MAX_CODE_BYTES, Unacceptable, decode_submission
 from submissions.jobs import SUBMISSIONS
@@ -74,16 +76,10 @@ def submission_create(
                 raise SubmitRefused(
                     _("Too many submissions in a minute. Wait a moment and try again."), status=429
                 )
-            attempt = Submission.objects.filter(user=user, question=question).count() + 1
-            submission = Submission.objects.create(
-                user=user, question=question, version_id=question.current_version_id,
-                idempotency_key=idempotency_key, code=text, lang=lang,
-                seed=attempt_seed(user_id=user.pk, question_id=question.pk, attempt=attempt),
-                attempt=attempt,
-                late_days=policy.days_late(now),
-                max_score=question.points,
+            submission, sent = submission_record(
+                user=user, question=question, code=text, lang=lang, policy=policy, at=now,
+                idempotency_key=idempotency_key,
             )
-            sent = job_enqueue_on_commit(SUBMISSIONS, [submission.pk])
     except IntegrityError:
         # The same key raced in from a second request: that one won; answer with its row.
         existing = Submission.objects.filter(user=user, idempotency_key=idempotency_key).first()
@@ -92,6 +88,23 @@ def submission_create(
         return _receipt_for_existing(existing, question)
     message = "" if sent.ok else queue_down_message()
     return SubmitReceipt(submission=submission, created=True, message=message)
+
+
+def submission_record(
+    *, user: AbstractBaseUser, question: Question, code: str, lang: str, policy: StudentPolicy,
+    at: datetime, idempotency_key: str,
+) -> tuple[Submission, Sent]:
+    """Store an admitted submission made at ``at`` (status queued) and enqueue it after commit: the
+    one place a code submission row is written (the submit service, and the demo class replaying
+    a term). The worker grades it with the student's policy at ``at``."""
+    attempt = Submission.objects.filter(user=user, question=question).count() + 1
+    submission = Submission.objects.create(
+        user=user, question=question, version_id=question.current_version_id,
+        idempotency_key=idempotency_key, code=code, lang=lang,
+        seed=attempt_seed(user_id=user.pk, question_id=question.pk, attempt=attempt),
+        attempt=attempt, late_days=policy.days_late(at), max_score=question.points, created_at=at,
+    )
+    return submission, job_enqueue_on_commit(SUBMISSIONS, [submission.pk])
 
 
 def _receipt_for_existing(existing: Submission, question: Question) -> SubmitReceipt:

@@ -1,4 +1,5 @@
-"""``manage.py seed_demo``: the demo course, four demo users (printed), the chapter 7 bundles."""
+"""``manage.py seed_demo``: the demo course, four demo users (printed), the chapter 7 bundles; with
+``--class N`` also a realistic class of N students who worked for a few days (courses/demo_class.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from courses.demo_class import demo_class_fill
 from courses.models import Enrollment
 from courses.services import course_demo_get_or_create, enrollment_set
 from grader.errors import BundleError
@@ -27,8 +29,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--force", action="store_true", help="allow in production")
+        parser.add_argument("--class", dest="class_size", type=int, default=0, metavar="N",
+                            help="also fill a realistic class of N students (e.g. 120); their code "
+                                 "submissions are graded by the Celery workers")
+        parser.add_argument("--days", type=int, default=5, help="how many days the class has worked (default 5)")
 
-    def handle(self, *args: Any, force: bool, **options: Any) -> None:
+    def handle(self, *args: Any, force: bool, class_size: int, days: int, **options: Any) -> None:
         if settings.PRODUCTION and not force:
             raise CommandError("seed_demo creates users with known passwords; use --force in production")
         course = course_demo_get_or_create()
@@ -54,6 +60,11 @@ class Command(BaseCommand):
                 self.stderr.write(f"{slug}: not loaded: {error}")
                 continue
             self.stdout.write("\n".join(report.changes) if report.changed else f"{slug}: unchanged")
+        if class_size < 0 or days < 2:
+            raise CommandError("--class must be 0 or more and --days at least 2")
+        if class_size:
+            instructor = users.objects.get(username=DEMO_USERS[0][0])
+            self.stdout.write(demo_class_fill(course=course, instructor=instructor, size=class_size, days=days).summary())
         self.stdout.write(f"Demo course: {course.title} (join code {course.join_code})")
         self.stdout.write("Demo logins (role, username / password):")
         self.stdout.write("\n".join(lines))
