@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "gradebook",
     "scoring",
     "grading",
+    "regrade_requests",
     "insights",
     "authoring",
     "lti",

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RegradeRequestsConfig(AppConfig):
+    name = "regrade_requests"
+    verbose_name = "Regrade requests"
