@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "insights",
     "authoring",
     "lti",
+    "announcements",
 ]
 
 MIDDLEWARE = [
@@ -261,6 +262,7 @@ JOB_TABLES = [
     "scoring.regrade.jobs.REGRADE_ITEMS",
     "authoring.jobs.AUTHORING_RUNS",
     "lti.jobs.GRADE_PASSBACKS",
+    "announcements.jobs.OUTBOX",
 ]
 # The one retry policy of the job pipeline (core/jobs.py), per kind of job. Sandbox jobs retry
 # quickly (the sandbox restarts in seconds); an LMS outage is waited out for hours.
@@ -269,6 +271,9 @@ JOB_RETRY_POLICIES = {
                 "max_releases": 3},
     "lms": {"max_tries": env_int("JOB_LMS_MAX_TRIES", 9), "first_delay": 30.0, "max_delay": 3600.0,
             "max_releases": 3},
+    # E-mail (announcements/): a mail server outage is waited out for about a day.
+    "mail": {"max_tries": env_int("JOB_MAIL_MAX_TRIES", 12), "first_delay": 60.0, "max_delay": 3 * 3600.0,
+             "max_releases": 3},
 }
 SWEEP_QUEUED_AFTER_SECONDS = env_int("SWEEP_QUEUED_AFTER_SECONDS", 20)
 SWEEP_RUNNING_AFTER_SECONDS = env_int("SWEEP_RUNNING_AFTER_SECONDS", 120)
@@ -288,6 +293,25 @@ LTI_HTTP_TIMEOUT_SECONDS = env_int("LTI_HTTP_TIMEOUT_SECONDS", 10)
 LTI_HTTP_MAX_BYTES = env_int("LTI_HTTP_MAX_BYTES", 1024 * 1024)
 if LTI_HTTP_TIMEOUT_SECONDS < 1 or LTI_HTTP_MAX_BYTES < 1024:
     raise ImproperlyConfigured("LTI_HTTP_TIMEOUT_SECONDS must be >= 1 and LTI_HTTP_MAX_BYTES >= 1024")
+
+# E-mail (announcements/: announcements, released grades, answered regrade requests), sent by
+# the Celery worker through Django's backend. Development prints mail on the worker's console;
+# production sets EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST etc.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL are exclusive: set one")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))  # for the file-based backend
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "dlgrade <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The site's address as students reach it: the links in e-mails start with it.
+SITE_URL = env_str("DLGRADE_SITE_URL", "http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,

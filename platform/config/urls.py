@@ -29,5 +29,6 @@ urlpatterns = [
     path("", include("regrade_requests.urls")),
     path("", include("insights.urls")),
     path("", include("authoring.urls")),
+    path("", include("announcements.urls")),
     path("lti/", include("lti.urls")),
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from announcements.notify import notify_regrade_answered
 from assessments.models import Assignment, Question
 from core.errors import UserError
 from django.contrib.auth.models import AbstractBaseUser
@@ -160,4 +161,6 @@ def regrade_request_answer(
         request.answered_by = actor
         request.answered_at = timezone.now()
         request.save(update_fields=["status", "response", "new_score", "answered_by", "answered_at"])
+        notify_regrade_answered(student_id=request.student_id, question_id=question.pk, request_id=request.pk,
+                                accepted=new != old, response=request.response, new_score=new)
     return request

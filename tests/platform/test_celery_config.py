@@ -24,7 +24,8 @@ def test_every_job_table_names_a_registered_task_and_a_retry_policy():
 
     app.loader.import_default_modules()
     tables = job_tables()
-    assert {table.model.__name__ for table in tables} == {"Submission", "RegradeItem", "AuthoringRun", "LtiGradeSync"}
+    assert {table.model.__name__ for table in tables} == {"Submission", "RegradeItem", "AuthoringRun", "LtiGradeSync",
+                                                           "OutboundEmail"}
     for table in tables:
         assert table.task in app.tasks, table
         assert table.retry().max_tries >= 1 and table.lost_message

@@ -81,8 +81,16 @@ def _grade_sync(student, course, quiz_assignment, **_):  # type: ignore[no-untyp
     return LtiGradeSync.objects.create(link=link, lti_user=lti_user, requested_at=timezone.now())
 
 
+def _outbound_email(student, course, **_):  # type: ignore[no-untyped-def]
+    from announcements.models import OutboundEmail
+
+    return OutboundEmail.objects.create(kind=OutboundEmail.Kind.ANNOUNCEMENT, key="jobs-test", recipient=student,
+                                        course=course)
+
+
 FACTORIES = {"Submission": _submission, "RegradeItem": _regrade_item, "AuthoringRun": _authoring_run,
-             "LtiGradeSync": _grade_sync}
+             "LtiGradeSync": _grade_sync,
+             "OutboundEmail": _outbound_email}
 
 
 @pytest.fixture(params=sorted(FACTORIES))

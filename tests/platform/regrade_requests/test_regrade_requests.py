@@ -218,3 +218,14 @@ def test_ids_of_another_course_are_not_found(student, code_question, graded, oth
     client = client_for(other_staff)
     response = client.get(reverse("regrade_requests:detail", args=[other_course.pk, regrade.pk]))
     assert response.status_code == 404
+
+
+def test_the_student_is_e_mailed_the_answer_once(student, instructor, code_question, graded):
+    from announcements.models import OutboundEmail
+
+    student.email = "owner@example.org"
+    student.save()
+    request = regrade_request_create(user=student, question=code_question, item=WHOLE, reason=REASON)
+    regrade_request_answer(request_id=request.pk, actor=instructor, response="점수를 고쳤습니다.", points=3)
+    mail = OutboundEmail.objects.get(kind=OutboundEmail.Kind.REGRADE, recipient=student)
+    assert mail.context["accepted"] is True and mail.context["response"] == "점수를 고쳤습니다."
