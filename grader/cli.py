@@ -1,4 +1,4 @@
-"""``python -m grader``: grade a file, validate a bundle, run the benchmark.
+"""``python -m grader``: grade a file, run one on a question's examples, validate a bundle, run the benchmark.
 
 Contract (keep stable): ``grade <bundle-dir> <question-slug> <submission.py> --json`` prints exactly
 one JSON object and exits 0 whenever a verdict was reached, passed or not. Exit 2: bad arguments,
@@ -44,6 +44,22 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--executor", choices=("zygote", "fresh", "inprocess"), default="zygote",
                        help="zygote (default) is the sandbox; inprocess has NO isolation")
 
+    run = commands.add_parser(
+        "run", help="run code on a question's public examples and a scratch cell (no grading); "
+                    "prints one JSON object")
+    run.add_argument("bundle", help="bundle folder, e.g. assignments/ch07-cnn")
+    run.add_argument("question", help="code question slug, e.g. convolution")
+    run.add_argument("code", help="the student's .py file")
+    cell = run.add_mutually_exclusive_group()
+    cell.add_argument("--scratch", default="", help="the scratch cell's source, run after the module "
+                                                    "in its namespace (e.g. 'Convolution(W, b).forward(x)')")
+    cell.add_argument("--scratch-file", default=None, help="read the scratch cell from this file")
+    run.add_argument("--seed", type=int, default=None,
+                     help="seeds np.random in the scratch cell (default: a fresh one per run)")
+    run.add_argument("--executor", choices=("zygote", "fresh", "inprocess"), default="zygote",
+                     help="zygote (default) is the sandbox; inprocess has NO isolation")
+    run.set_defaults(json=True)  # always JSON, even {"status": "error"} when it could not run
+
     validate = commands.add_parser("validate", help="check a bundle's code questions")
     validate.add_argument("bundle")
 
@@ -73,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "grade":
             return _grade(args)
+        if args.command == "run":
+            return _run(args)
         if args.command == "validate":
             return _validate(args)
         if args.command == "check-references":
@@ -149,6 +167,23 @@ def _grade(args: argparse.Namespace) -> int:
         write_json(shown)
     else:
         _write_stdout(render_report(shown))
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    """``run``: what the Run button shows, as JSON (grader/run.py); exit 0 whenever it ran."""
+    from grader.api import load_question
+    from grader.run import run_code
+
+    question = load_question(args.bundle, args.question)
+    try:
+        code = Path(args.code).read_bytes()
+        scratch = Path(args.scratch_file).read_bytes() if args.scratch_file else args.scratch
+    except OSError as error:
+        print(f"error: cannot read {error.filename}: {error.strerror}", file=sys.stderr)
+        return EXIT_USAGE
+    seed = secrets.randbelow(2**63) if args.seed is None else args.seed
+    write_json(run_code(question, code, scratch, executor=make_executor(args.executor), seed=seed))
     return 0
 
 

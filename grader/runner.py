@@ -6,7 +6,9 @@ import threading
 import time
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
+from grader import diagnosis
 from grader import result as r
 from grader.checks import COMPARES
 from grader.checks.requirements import withheld_message
@@ -34,7 +36,8 @@ REFERENCE_CACHE_BYTES = 64 * 1024 * 1024
 _reference_cache: OrderedDict[tuple[str, int], tuple[JobResult, int]] = OrderedDict()
 _reference_cache_bytes = 0
 _cache_lock = threading.Lock()
-_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="grader-reference")
+# References run here, next to the student's job (grader/run.py uses it too).
+REFERENCE_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="grader-reference")
 
 HIDDEN_LOAD_ERROR = {"type": "Error", "message": "your file failed to load for this check",
                      "traceback": []}
@@ -64,7 +67,7 @@ def grade(
     reference_future = None
     reference = _cached_reference(question, seed)
     if reference is None:
-        reference_future = _pool.submit(_run_reference, question, seed, executor)
+        reference_future = REFERENCE_POOL.submit(_run_reference, question, seed, executor)
     student = _run_student(question, text, cases, executor)
     reference_ms = 0.0
     if reference_future is not None:
@@ -74,12 +77,19 @@ def grade(
     checks_started = time.perf_counter()
     outcome = _verdict(question, student, reference, lang)
     outcome.seed, outcome.question = seed, question.slug
+    checks_ms = _ms(checks_started)
+    # only after the verdict, and only for failing checks: it adds feedback lines, never points
+    diagnosis_ms = diagnosis.diagnose(
+        question, outcome, student, reference, seed=seed, lang=lang,
+        run=lambda cases, limits: executor.run(replace(_student_job(question, text, cases), limits=limits)),
+    )
     outcome.timings = {
         "total_ms": _ms(started),
         "student_ms": round(student.wall_ms, 3),
         "student_cpu_ms": round(student.cpu_ms, 3),
         "reference_ms": round(reference_ms, 3),
-        "checks_ms": _ms(checks_started),
+        "checks_ms": checks_ms,
+        "diagnosis_ms": diagnosis_ms,
     }
     return outcome
 
@@ -131,17 +141,28 @@ def _cached_reference(question: CodeQuestion, seed: int) -> JobResult | None:
         return cached[0]
 
 
-def _run_reference(question: CodeQuestion, seed: int, executor: Executor) -> JobResult:
-    job = JobSpec(code=question.reference, filename=REFERENCE_FILE, probes=question.probes,
-                  cases=question.case_specs(seed), textbook=question.textbook,
-                  limits=question.limits)
-    reference = executor.run(job)
+def reference_job(question: CodeQuestion, cases: tuple[CaseSpec, ...]) -> JobSpec:
+    return JobSpec(code=question.reference, filename=REFERENCE_FILE, probes=question.probes,
+                   cases=cases, textbook=question.textbook, limits=question.limits)
+
+
+def reference_problem(reference: JobResult, job: JobSpec) -> str | None:
+    """Why a reference job's results cannot be used (None when they can): a question bug."""
     broken = [name for name, case in reference.cases.items() if case.error is not None]
     if reference.termination != OK or reference.module_error or broken or \
             len(reference.cases) != len(job.cases):
+        return (f"{reference.termination}, {reference.module_error or ''} {broken} "
+                f"{reference.detail}").strip()
+    return None
+
+
+def _run_reference(question: CodeQuestion, seed: int, executor: Executor) -> JobResult:
+    job = reference_job(question, question.case_specs(seed))
+    reference = executor.run(job)
+    problem = reference_problem(reference, job)
+    if problem is not None:
         raise GraderUnavailable(
-            f"the reference of {question.slug!r} failed ({reference.termination}, "
-            f"{reference.module_error or ''} {broken} {reference.detail}); fix the question"
+            f"the reference of {question.slug!r} failed ({problem}); fix the question"
         )
     _remember(question.content_hash, seed, reference)
     return reference

@@ -36,7 +36,7 @@ HARNESS_TARGET = "/opt/grader-harness"  # where the job sees the staged harness
 # The modules a fresh interpreter needs to confine itself and run the harness; the packages'
 # own __init__ files are replaced by empty ones (the real ones import the rest of the grader).
 HARNESS_MODULES = ("job.py", "protocol.py", "sanitize.py", "harness/child.py", "harness/tools.py",
-                   "sandbox/fresh_entry.py", "sandbox/jail.py", "sandbox/policy.py",
+                   "harness/substitute.py", "sandbox/fresh_entry.py", "sandbox/jail.py", "sandbox/policy.py",
                    "sandbox/linux.py")
 _stage: str | None = None
 _stage_lock = threading.Lock()

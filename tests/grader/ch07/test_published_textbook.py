@@ -84,3 +84,29 @@ def test_the_books_code_gets_full_marks(questions, zygote, slug, name, seed):
     failing = {c.name: c.message[:400] for c in result.checks if not c.passed}
     assert result.status == r.PASSED, (result.status, result.message, failing)
     assert result.score == result.max_score == 10.0
+
+
+@pytest.mark.parametrize(("slug", "name"), CASES, ids=[f"{slug}/{name}" for slug, name in CASES])
+def test_the_books_code_passes_every_public_example(questions, zygote, slug, name):
+    """The Run button (grader/run.py): the book's code matches the reference on every example."""
+    from grader.run import run_code
+
+    result = run_code(questions[slug], SOURCES[name], "", executor=zygote, seed=1)
+    assert result["termination"] == "ok" and result["error"] is None, result["message"]
+    assert result["examples"] and all(example["passed"] for example in result["examples"]), \
+        [(example["name"], example["error"]) for example in result["examples"] if not example["passed"]]
+
+
+def test_a_bug_typed_into_the_books_pooling_backward_is_named(questions, zygote):
+    """The faulty-part diagnosis (grader/diagnosis.py) on the book's own code: its layers pasted in,
+    with one bug in Pooling.backward, are named; the book's code as it is names nothing (above)."""
+    right = "dmax[np.arange(self.arg_max.size), self.arg_max.flatten()] = dout.flatten()"
+    source = SOURCES["simple_convnet_on_book_layers"]
+    assert right in source
+    bug = source.replace(right, "dmax[np.arange(self.arg_max.size), 0] = dout.flatten()")
+    result = grade_code(questions["simple-convnet"], bug, seed=0, executor=zygote)
+    found = {c.name: c.details["diagnosis"] for c in result.checks if "diagnosis" in c.details}
+    assert found == {"gradient · keys and values (backpropagation)": {
+        "fixed_by": ["Pooling.backward"],
+        "message": "Diagnosis: your SimpleConvNet is right once your `Pooling.backward` is replaced by "
+                   "a correct one — look there."}}

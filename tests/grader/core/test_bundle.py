@@ -44,6 +44,15 @@ def test_the_fixture_bundle_reads(bundle):
         ("questions/scale/question.yaml", "checks:", "checks: [\n", "line"),
         ("bundle.yaml", "slug: mini", "slug: Mini Bundle", "slug"),
         ("bundle.yaml", "[scale]", "[scale, scale]", "questions"),
+        # the faulty-part diagnosis (grader/diagnosis.py): a check opts in, the question says how
+        ("questions/scale/question.yaml", "    probe: scale\n", "    probe: scale\n    diagnose: true\n", "diagnose"),
+        ("questions/scale/question.yaml", "    probe: scale\n", "    probe: scale\n    diagnose: yes please\n",
+         "checks[0].diagnose"),
+        ("questions/scale/question.yaml", "checks:", "diagnose: {probe: nowhere, whole: Net, uses: predict}\nchecks:",
+         "diagnose.probe"),
+        ("questions/scale/question.yaml", "checks:", "diagnose: {probe: scale, whole: 1 Net, uses: predict}\nchecks:",
+         "diagnose.whole"),
+        ("questions/scale/question.yaml", "checks:", "diagnose: {probe: scale}\nchecks:", "diagnose"),
     ],
 )
 def test_broken_fields_are_named(bundle, file, old, new, field):

@@ -3,6 +3,7 @@ reference's ``Convolution``; the comparisons happen outside the sandbox."""
 
 import numpy as np
 
+from grader.harness import substitute
 from grader.harness.tools import numerical_gradient
 
 # Every input is a random multiple of 1/8 in [-2, 2]: each product and sum a convolution computes
@@ -51,6 +52,13 @@ def backward(sub, rng, *, N, C, H, W, FN, FH, FW, stride, pad):
     return {"out": out, "dx": dx, "dW": layer.dW, "db": layer.db}
 
 
+def faulty_part(sub, rng, *, probe, args, index, whole):
+    """One variant of the faulty-part diagnosis (grader/diagnosis.py): a failing check's probe,
+    rerun with its seed after one of the student's own parts is replaced by the textbook's one
+    (only what this question's ``textbook:`` already offers the student's code)."""
+    return substitute.run_variant(sub, rng, globals()[probe], args, index=index, whole=whole)
+
+
 def gradcheck(sub, rng, *, N, C, H, W, FN, FH, FW, stride, pad):
     """The student's backward against central differences of the student's own forward.
 
@@ -88,3 +96,28 @@ def backward_twice(sub, rng, *, N, C, H, W, FN, FH, FW, stride, pad):
     layer.forward(_grid(rng, x.shape))
     layer.backward(_grid(rng, out_shape))
     return {"dW": _copy(layer.dW), "db": _copy(layer.db)}
+
+
+# -- public examples (the Run button; examples: in question.yaml) ------------------------------
+# Fixed, public inputs: given literally or drawn from the example's own fixed seed, never from a
+# graded seed. The inputs go back too (copied before the student's code sees them), so the student
+# sees what the layer was given next to what it returned and what it should have returned.
+
+
+def example_forward(sub, rng, *, x, W, b, stride=1, pad=0):
+    """The forward pass on literal inputs (nested lists)."""
+    x, weights, bias = (np.array(value, dtype=np.float64) for value in (x, W, b))
+    shown = {"x": x.copy(), "W": weights.copy(), "b": bias.copy()}
+    return shown | {"out": sub.Convolution(weights, bias, stride, pad).forward(x)}
+
+
+def example_forward_backward(sub, rng, *, N, C, H, W, FN, FH, FW, stride, pad):
+    """Forward and backward on small inputs drawn from the example's fixed seed."""
+    x, weights, bias = _inputs(rng, N, C, H, W, FN, FH, FW)
+    out_shape = (N, FN, _output_size(H, FH, stride, pad), _output_size(W, FW, stride, pad))
+    dout = _grid(rng, out_shape)
+    shown = {"x": x.copy(), "W": weights.copy(), "b": bias.copy(), "dout": dout.copy()}
+    layer = sub.Convolution(weights, bias, stride, pad)
+    out = layer.forward(x)
+    dx = layer.backward(dout)
+    return shown | {"out": out, "dx": dx, "dW": _copy(layer.dW), "db": _copy(layer.db)}

@@ -3,6 +3,7 @@ reference's ``Pooling``; the comparisons happen outside the sandbox."""
 
 import numpy as np
 
+from grader.harness import substitute
 from grader.harness.tools import numerical_gradient
 
 # The inputs are distinct multiples of 1/8 in random order (a shuffled grid): no window has a tie
@@ -43,6 +44,13 @@ def backward(sub, rng, *, N, C, H, W, pool_h, pool_w, stride):
     return {"out": out, "dx": layer.backward(dout)}
 
 
+def faulty_part(sub, rng, *, probe, args, index, whole):
+    """One variant of the faulty-part diagnosis (grader/diagnosis.py): a failing check's probe,
+    rerun with its seed after one of the student's own parts is replaced by the textbook's one
+    (only what this question's ``textbook:`` already offers the student's code)."""
+    return substitute.run_variant(sub, rng, globals()[probe], args, index=index, whole=whole)
+
+
 def gradcheck(sub, rng, *, N, C, H, W, pool_h, pool_w, stride):
     """The student's backward against central differences of the student's own forward,
     for the loss ``sum(forward(x) * dout)`` with a fixed random ``dout``. ``out`` goes back too:
@@ -58,3 +66,24 @@ def gradcheck(sub, rng, *, N, C, H, W, pool_h, pool_w, stride):
         return float(np.sum(sub.Pooling(pool_h, pool_w, stride).forward(x) * dout))
 
     return {"out": out, "dx": dx, "dx_num": numerical_gradient(loss, x, eps=EPS)}
+
+
+# -- public examples (the Run button; examples: in question.yaml) ------------------------------
+# Fixed, public inputs: given literally or drawn from the example's own fixed seed, never from a
+# graded seed. The inputs go back too (copied before the student's code sees them).
+
+
+def example_forward(sub, rng, *, x, pool_h, pool_w, stride):
+    """The forward pass on a literal input (nested lists)."""
+    x = np.array(x, dtype=np.float64)
+    return {"x": x.copy(), "out": sub.Pooling(pool_h, pool_w, stride).forward(x)}
+
+
+def example_forward_backward(sub, rng, *, N, C, H, W, pool_h, pool_w, stride):
+    """Forward and backward on a small input drawn from the example's fixed seed (no ties)."""
+    x = _distinct_grid(rng, (N, C, H, W))
+    dout = _grid(rng, (N, C, _output_size(H, pool_h, stride), _output_size(W, pool_w, stride)))
+    shown = {"x": x.copy(), "dout": dout.copy()}
+    layer = sub.Pooling(pool_h, pool_w, stride)
+    out = layer.forward(x)
+    return shown | {"out": out, "dx": layer.backward(dout)}

@@ -9,6 +9,8 @@ layers hold references to the arrays in ``params`` (as the textbook's network do
 
 import numpy as np
 
+from grader.harness import substitute
+
 # A small step makes it very unlikely that a nudge crosses a kink (ReLU at 0, a tie for a
 # window's maximum), where finite differences are meaningless; float64 keeps the rounding small.
 EPS = 1e-7
@@ -130,6 +132,13 @@ def gradcheck(sub, rng, *, batch, **config):
     return produced
 
 
+def faulty_part(sub, rng, *, probe, args, index, whole):
+    """One variant of the faulty-part diagnosis (grader/diagnosis.py): a failing check's probe,
+    rerun with its seed after one of the student's own parts is replaced by the textbook's one
+    (only what this question's ``textbook:`` already offers the student's code)."""
+    return substitute.run_variant(sub, rng, globals()[probe], args, index=index, whole=whole)
+
+
 def _numerical_gradient(f, array):
     """Central differences of ``f()`` with respect to ``array``, nudged in place element by element.
 
@@ -152,3 +161,28 @@ def _numerical_gradient(f, array):
         array[index] = saved
         grad[index] = (plus - minus) / (high - low)
     return grad
+
+
+# -- public examples (the Run button; examples: in question.yaml) ------------------------------
+# Small networks whose weights and inputs come from the example's own fixed seed, never from a
+# graded seed; the inputs go back too (copied before the student's code sees them).
+
+
+def example_network(sub, rng, *, batch, **config):
+    """``predict`` and ``loss`` of a small network."""
+    net = _seeded_net(sub, rng, config)
+    x, t = _inputs(rng, config, batch)
+    shown = {"x": x.copy(), "t": t.copy()}
+    return shown | {"scores": net.predict(x), "loss": net.loss(x, t)}
+
+
+def example_gradient(sub, rng, *, batch, **config):
+    """``gradient`` of a small network: every parameter's gradient."""
+    net = _seeded_net(sub, rng, config)
+    x, t = _inputs(rng, config, batch)
+    produced = {"x": x.copy(), "t": t.copy()}
+    grads = net.gradient(x, t)
+    for key in KEYS:
+        if grads.get(key) is not None:
+            produced[f"d{key}"] = grads[key]
+    return produced
