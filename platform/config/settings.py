@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "submissions",
     "gradebook",
     "scoring",
+    "progress",
     "grading",
     "regrade_requests",
     "insights",

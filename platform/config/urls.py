@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("submissions.urls")),
     path("", include("gradebook.urls")),
     path("", include("scoring.urls")),
+    path("", include("progress.urls")),
     path("", include("grading.urls")),
     path("", include("regrade_requests.urls")),
     path("", include("insights.urls")),

@@ -78,6 +78,7 @@ class MatrixFilters:
     assignment_id: int | None = None
     search: str = ""
     only_incomplete: bool = False
+    user_id: int | None = None  # one student's row only (their progress page: the same rule, same total)
 
 
 def _attempted_and_pending(attempts: list[ScoredAttempt]) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
@@ -103,10 +104,13 @@ def gradebook_matrix(*, course: Course, filters: MatrixFilters | None = None, ce
         for a in assignments for q in questions if q.assignment_id == a.pk
     ]
     ids = [column.question.pk for column in columns]
-    attempts = scored_attempts(question_ids=ids, graded_only=False)
+    one = None if filters.user_id is None else [filters.user_id]
+    attempts = scored_attempts(question_ids=ids, user_ids=one, graded_only=False)
     best = best_of(attempts)
     attempted, pending = _attempted_and_pending(attempts)
     students = course_students(course=course)
+    if filters.user_id is not None:
+        students = students.filter(user_id=filters.user_id)
     if filters.search:
         term = filters.search.strip()
         students = students.filter(

@@ -1,5 +1,6 @@
 """One student's record in a course: every code submission, every quiz answer (with its manual
-grade) and every score change, for the gradebook's per-student page."""
+grade), every score change and their late days (used, left, each one spent), for the
+gradebook's per-student page."""
 
 from __future__ import annotations
 
@@ -10,7 +11,15 @@ from courses.selectors import course_student_get
 from django.db.models import Prefetch
 from django.http import Http404
 from grading.models import ManualGrade
-from scoring.models import ScoreChange
+from scoring.models import LateTokenSpend, ScoreChange
+from scoring.tokens import (
+    TokenBalance,
+    TokenRules,
+    balance_of,
+    token_balances,
+    token_rules,
+    token_spends_for_student,
+)
 from submissions.models import QuizAnswer, Submission
 
 
@@ -20,6 +29,9 @@ class StudentRecord:
     submissions: list[Submission]
     answers: list[QuizAnswer]
     changes: list[ScoreChange]
+    late_days: TokenRules | None = None
+    late_day_balance: TokenBalance | None = None
+    late_day_spends: list[LateTokenSpend] | None = None
 
 
 def student_enrollment_get(*, course: Course, user_id: int) -> Enrollment:
@@ -52,4 +64,9 @@ def student_record(*, course: Course, user_id: int) -> StudentRecord:
         .select_related("question__assignment", "actor")
         .order_by("-created_at", "-id")
     )
-    return StudentRecord(enrollment=enrollment, submissions=submissions, answers=answers, changes=changes)
+    rules = token_rules(course=course)
+    balance = balance_of(token_balances(course=course, rules=rules, user_ids=[user_id]), user_id, rules)
+    return StudentRecord(
+        enrollment=enrollment, submissions=submissions, answers=answers, changes=changes,
+        late_days=rules, late_day_balance=balance, late_day_spends=token_spends_for_student(course=course, user_id=user_id),
+    )

@@ -19,7 +19,7 @@ from gradebook.imports import (
     score_import_preview,
 )
 from gradebook.matrix import gradebook_matrix
-from gradebook.page import gradebook_page
+from gradebook.page import gradebook_page, late_days_attach
 from gradebook.selectors import gradebook_table
 from gradebook.student import student_record
 
@@ -41,6 +41,7 @@ def gradebook(request: HttpRequest, course_id: int) -> HttpResponse:
         matrix=matrix, params=request.GET, drilled=drilled,
         labels={"name": _("Student"), "total": _("Total"), "sum": _("Sum")},
     )
+    late_days_attach(page=page, course=course)
     export_query = request.GET.copy()
     for name in ("sort", "dir"):
         export_query.pop(name, None)

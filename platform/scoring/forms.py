@@ -100,6 +100,22 @@ class ExtensionForm(forms.Form):
         return data
 
 
+class LateTokenSettingForm(forms.Form):
+    tokens_per_student = forms.IntegerField(
+        label=_("Late days per student for the course (0 = off)"), min_value=0, max_value=100, initial=0,
+    )
+    max_per_assignment = forms.IntegerField(
+        label=_("At most per assignment"), min_value=0, max_value=30, initial=2,
+    )
+
+
+class LateTokenCapForm(forms.Form):
+    max_tokens = forms.IntegerField(
+        label=_("At most late days on this assignment (empty: the course's rule; 0: none)"),
+        min_value=0, max_value=30, required=False,
+    )
+
+
 class RegradeApplyForm(forms.Form):
     policy = forms.ChoiceField(
         label=_("How to apply"), choices=RegradeRun.Policy.choices, widget=forms.RadioSelect,

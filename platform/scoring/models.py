@@ -50,10 +50,14 @@ class Extension(models.Model):
         "assessments.Assignment", on_delete=models.CASCADE, related_name="extensions"
     )
     student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="extensions")
-    due_at = models.DateTimeField(_("new due date"))
+    # Null: the assignment's own due date (a row that only carries late days the student spent).
+    due_at = models.DateTimeField(_("new due date"), null=True, blank=True)
     # Null: the assignment's late period moves along with the due date (see scoring.policy).
     closes_at = models.DateTimeField(_("new close date"), null=True, blank=True)
     extra_attempts = models.PositiveIntegerField(_("extra attempts per question"), default=0)
+    # Late days the student spent (scoring/tokens.py): each moves the due and close dates one day
+    # later, on top of whatever staff set. Staff changing or removing the extension keeps them.
+    token_days = models.PositiveIntegerField(_("late days spent"), default=0)
     reason = models.TextField(_("reason"), blank=True)
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -68,7 +72,64 @@ class Extension(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.student} {self.assignment}: due {self.due_at}"
+        return f"{self.student} {self.assignment}: due {self.due_at} + {self.token_days} day(s)"
+
+
+class LateTokenSetting(models.Model):
+    """A course's late days ("tokens"): each student may spend ``tokens_per_student`` over the
+    course (the term), at most ``max_per_assignment`` on one assignment unless the assignment's
+    ``LateTokenCap`` says otherwise. No row, or 0 tokens: late days are off."""
+
+    course = models.OneToOneField("courses.Course", on_delete=models.CASCADE, related_name="late_token_setting")
+    tokens_per_student = models.PositiveIntegerField(_("late days per student (0 = off)"), default=0)
+    max_per_assignment = models.PositiveIntegerField(_("at most per assignment"), default=2)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.course}: {self.tokens_per_student} late day(s), at most {self.max_per_assignment} each"
+
+
+class LateTokenCap(models.Model):
+    """One assignment's own cap on late days per student (0: none may be spent on it)."""
+
+    assignment = models.OneToOneField(
+        "assessments.Assignment", on_delete=models.CASCADE, related_name="late_token_cap"
+    )
+    max_tokens = models.PositiveIntegerField(_("at most late days on this assignment"))
+
+    def __str__(self) -> str:
+        return f"{self.assignment}: at most {self.max_tokens}"
+
+
+class LateTokenSpend(models.Model):
+    """One late day a student spent on one assignment: the log staff read, and the guard against
+    spending twice. ``number`` counts on the assignment, ``ordinal`` in the course; both are
+    unique per student, so two requests racing for the same late day (a double click), or for the
+    last one of the term, cannot both succeed on any database."""
+
+    course = models.ForeignKey("courses.Course", on_delete=models.CASCADE, related_name="+")
+    assignment = models.ForeignKey(
+        "assessments.Assignment", on_delete=models.CASCADE, related_name="late_token_spends"
+    )
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="late_token_spends")
+    number = models.PositiveIntegerField()  # 1, 2, ... on this assignment
+    ordinal = models.PositiveIntegerField()  # 1, 2, ... in this course
+    due_before = models.DateTimeField()
+    due_after = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "student", "number"], name="one_late_day_per_number"),
+            models.UniqueConstraint(fields=["course", "student", "ordinal"], name="one_late_day_per_ordinal"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} {self.assignment}: late day {self.number}"
 
 
 class RegradeRun(models.Model):

@@ -69,7 +69,8 @@ def extension_grant(
     *, assignment: Assignment, student_id: int, due_at: datetime, closes_at: datetime | None,
     extra_attempts: int, reason: str, actor: AbstractBaseUser,
 ) -> tuple[Extension, RecomputeReport]:
-    """Create or replace the student's extension and recompute their late credit."""
+    """Create or replace the student's extension and recompute their late credit. Late days the
+    student spent (``token_days``) are kept and still move the new dates."""
     if not course_student_ids(course=assignment.course_id).filter(user_id=student_id).exists():
         raise PolicyRefused("extensions are for students of this course")
     if closes_at is not None and closes_at < due_at:
@@ -86,9 +87,16 @@ def extension_grant(
 
 
 def extension_revoke(*, extension: Extension, actor: AbstractBaseUser) -> RecomputeReport:
+    """Remove what staff granted. Late days the student spent stay theirs: the row then only
+    carries them (the assignment's dates, one day later each)."""
     with transaction.atomic():
         assignment, student_id = extension.assignment, extension.student_id
-        extension.delete()
+        if extension.token_days:
+            Extension.objects.filter(pk=extension.pk).update(
+                due_at=None, closes_at=None, extra_attempts=0, reason="", granted_by=None,
+            )
+        else:
+            extension.delete()
         return late_credit_recompute(
             assignment=assignment, actor=actor, reason="extension removed", student_ids={student_id}
         )

@@ -2,7 +2,8 @@
 "how late is this", "what is it worth" and "what may they see".
 
 ``StudentPolicy`` is the assignment's dates, attempt limit, late curve and visibility settings
-with the student's own ``Extension`` applied (own due date, optional close date, extra attempts),
+with the student's own ``Extension`` applied (own due date, optional close date, extra attempts,
+and the late days the student spent: ``token_days``, one day later each, scoring/tokens.py),
 plus whether the person asking is course staff (staff may always submit and see everything).
 
 - ``credit(at)``, ``hours_late(at)``, ``days_late(at)`` — by the student's own due date.
@@ -17,7 +18,8 @@ plus whether the person asking is course staff (staff may always submit and see 
 - ``reveals_feedback(at)``, ``reveals_hidden(at)`` — scores/feedback and hidden-check details.
 
 Get one with ``policy_for(user_id=, assignment=)`` (one query), many with
-``policies_for(assignment=, user_ids=)`` (one query for all of them).
+``policies_for(assignment=, user_ids=)`` (one query for all of them), one student's for many
+assignments with ``policies_for_student(user_id=, assignments=)`` (one query).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from assessments.models import Assignment, Question
 from django.utils.translation import gettext as _
@@ -51,26 +53,37 @@ class StudentPolicy:
 
     @classmethod
     def of(cls, assignment: Assignment, extension: Extension | None = None, *, staff: bool = False) -> StudentPolicy:
-        """The policy under a given extension row (or none). Without its own close date, an
-        extension keeps the assignment's late period: the close date moves by as much as the due
-        date (and never before the new due date), so an extension past the close date is never
-        useless."""
+        """The policy under a given extension row (or none). The row's due date (or, when it has
+        none, the assignment's) and its close date move one day later per late day the student
+        spent (``token_days``). Without its own close date, an extension keeps the assignment's
+        late period: the close date moves by as much as the due date (and never before the new
+        due date), so an extension past the close date is never useless."""
         if extension is None:
             return cls(
                 assignment=assignment, opens_at=assignment.opens_at, due_at=assignment.due_at,
                 closes_at=assignment.closes_at, max_attempts=assignment.max_attempts, staff=staff,
             )
-        closes_at = extension.closes_at
+        shift = timedelta(days=extension.token_days)
+        base_due = extension.due_at if extension.due_at is not None else assignment.due_at
+        due_at = base_due + shift if base_due is not None else None
+        closes_at = extension.closes_at + shift if extension.closes_at is not None else None
         if closes_at is None and assignment.closes_at is not None:
-            if assignment.due_at is not None:
-                closes_at = max(assignment.closes_at, assignment.closes_at + (extension.due_at - assignment.due_at))
+            if due_at is None:
+                closes_at = assignment.closes_at
+            elif assignment.due_at is not None:
+                closes_at = max(assignment.closes_at, assignment.closes_at + (due_at - assignment.due_at))
             else:
-                closes_at = max(assignment.closes_at, extension.due_at)
+                closes_at = max(assignment.closes_at, due_at)
         attempts = assignment.max_attempts + extension.extra_attempts if assignment.max_attempts else 0
         return cls(
-            assignment=assignment, opens_at=assignment.opens_at, due_at=extension.due_at,
+            assignment=assignment, opens_at=assignment.opens_at, due_at=due_at,
             closes_at=closes_at, max_attempts=attempts, extension=extension, staff=staff,
         )
+
+    @property
+    def token_days(self) -> int:
+        """Late days the student spent on this assignment (already in ``due_at`` / ``closes_at``)."""
+        return self.extension.token_days if self.extension is not None else 0
 
     # The window.
 
@@ -208,3 +221,11 @@ def policies_for(*, assignment: Assignment, user_ids: Iterable[int] | None = Non
         default=StudentPolicy.of(assignment),
         extended={row.student_id: StudentPolicy.of(assignment, row) for row in rows},
     )
+
+
+def policies_for_student(*, user_id: int, assignments: Iterable[Assignment]) -> dict[int, StudentPolicy]:
+    """One student's policy for each of these assignments, in one query: ``{assignment_id: policy}``."""
+    assignments = list(assignments)
+    rows = Extension.objects.filter(student_id=user_id, assignment_id__in=[a.pk for a in assignments])
+    by_assignment = {row.assignment_id: row for row in rows}
+    return {a.pk: StudentPolicy.of(a, by_assignment.get(a.pk)) for a in assignments}

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from scoring.views import audit, deadlines, overview, regrade
+from scoring.views import audit, deadlines, late_days, overview, regrade
 
 app_name = "scoring"
 urlpatterns = [
     path("courses/<int:course_id>/scoring/", overview.scoring_overview, name="overview"),
     path("courses/<int:course_id>/scoring/audit", audit.audit_log_page, name="audit_log"),
+    path("courses/<int:course_id>/scoring/late-days", late_days.late_days_settings, name="late_days"),
     path("courses/<int:course_id>/scoring/assignments/<int:assignment_id>/settings",
          deadlines.assignment_settings, name="assignment_settings"),
     path("courses/<int:course_id>/scoring/assignments/<int:assignment_id>/extensions/<int:extension_id>/delete",

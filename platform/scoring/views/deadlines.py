@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from scoring.forms import AssignmentPolicyForm, ExtensionForm
+from scoring.forms import AssignmentPolicyForm, ExtensionForm, LateTokenCapForm
 from scoring.policies import (
     PolicyRefused,
     assignment_policy_update,
@@ -16,6 +16,7 @@ from scoring.policies import (
 )
 from scoring.recompute import RecomputeReport
 from scoring.selectors import assignment_get_for_course, extension_get_for_course, extension_list
+from scoring.tokens import late_token_cap_set, token_rules
 
 
 def _recompute_message(request: HttpRequest, report: RecomputeReport | None) -> None:
@@ -45,6 +46,14 @@ def assignment_settings(request: HttpRequest, course_id: int, assignment_id: int
             return redirect("scoring:assignment_settings", course.pk, assignment.pk)
     else:
         form = AssignmentPolicyForm(initial=AssignmentPolicyForm.initial_for(assignment))
+    rules = token_rules(course=course)
+    cap_form = LateTokenCapForm(initial={"max_tokens": rules.caps.get(assignment.pk)})
+    if request.method == "POST" and request.POST.get("form") == "late_days":
+        cap_form = LateTokenCapForm(request.POST)
+        if cap_form.is_valid():
+            late_token_cap_set(assignment=assignment, max_tokens=cap_form.cleaned_data["max_tokens"])
+            messages.success(request, _("Late day settings saved."))
+            return redirect("scoring:assignment_settings", course.pk, assignment.pk)
     extension_form = ExtensionForm(course=course)
     if request.method == "POST" and request.POST.get("form") == "extension":
         extension_form = ExtensionForm(request.POST, course=course)
@@ -65,6 +74,7 @@ def assignment_settings(request: HttpRequest, course_id: int, assignment_id: int
     return render(request, "scoring/assignment_settings.html", {
         "course": course, "enrollment": enrollment, "assignment": assignment, "form": form,
         "extension_form": extension_form, "extensions": extension_list(assignment=assignment),
+        "late_days": rules, "cap_form": cap_form,
     }, status=400 if request.method == "POST" else 200)
 
 
