@@ -4,6 +4,7 @@
     .venv/bin/python scripts/loadtest.py                        # 300 students, 1,000-submission burst, 20/s for 60 s
     .venv/bin/python scripts/loadtest.py --students 50 --submissions 200 --rate 20 --duration 30
     .venv/bin/python scripts/loadtest.py --json                 # one JSON object on stdout (progress on stderr)
+    .venv/bin/python scripts/loadtest.py --run-rate 5           # + 5 Run-button presses/s during the steady phase
 
 What it starts (and stops again): a private redis-server on a free port; one Celery worker per core
 (``celery -A config worker --pool threads``, the real zygote sandbox, ``--slots`` each); Celery
@@ -25,6 +26,11 @@ polling fast would mostly measure the polling);
 the POST round trip; throughput; queue depth over time (sampled every 0.5 s: Redis ``grading`` list
 and queued/running rows); and whether every submission ended graded exactly once (one ``graded``
 ScoreChange row each, none stuck, none in error).
+
+With ``--run-rate R``, the steady phase also presses the Run button (platform/runs) R times per
+second (open loop, a correct solution with a print and a scratch cell), served by ``--run-workers``
+worker(s) of their own on the ``run`` queue, and reports the Run round trip (POST -> result stored,
+from the rows' timestamps, and as polled) next to the submission numbers.
 
 Targets on 2 cores: steady 20/s with p50 <= 100 ms, p95 <= 300 ms; a 1,000-submission burst fully
 graded within 90 s. Not a test: numbers depend on the machine and on what else runs on it.
@@ -104,9 +110,10 @@ class Services:
     procs: list[tuple[str, subprocess.Popen[bytes]]] = field(default_factory=list)
     cleanup: list[Path] = field(default_factory=list)  # more directories to remove at the end
 
-    def start(self, name: str, argv: list[str], cwd: Path) -> subprocess.Popen[bytes]:
+    def start(self, name: str, argv: list[str], cwd: Path,
+              env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
         logfile = open(self.directory / f"{name}.log", "ab")  # noqa: SIM115 - lives as long as the process
-        proc = subprocess.Popen(argv, cwd=cwd, env=self.env, stdout=logfile, stderr=subprocess.STDOUT,
+        proc = subprocess.Popen(argv, cwd=cwd, env=env or self.env, stdout=logfile, stderr=subprocess.STDOUT,
                                 start_new_session=True)
         self.procs.append((name, proc))
         return proc
@@ -155,6 +162,7 @@ def stack_environment(args: argparse.Namespace, directory: Path, redis_port: int
         "GRADER_SLOTS": str(args.slots),
         # A deadline is exactly when students submit often: the per-student limit is not measured here.
         "SUBMIT_RATE_PER_MINUTE": "100000",
+        "RUN_RATE_PER_MINUTE": "100000",
         "PYTHONPATH": os.pathsep.join([str(PLATFORM), str(ROOT)]),
         "PYTHONUNBUFFERED": "1",
     })
@@ -201,6 +209,10 @@ def redis_pings(port: int) -> bool:
         return False
 
 
+def run_workers(args: argparse.Namespace) -> int:
+    return args.run_workers if args.run_rate and args.duration else 0
+
+
 def services_start(args: argparse.Namespace, services: Services, redis_port: int, web_port: int) -> None:
     binary = shutil.which("redis-server")
     if binary is None:
@@ -216,6 +228,14 @@ def services_start(args: argparse.Namespace, services: Services, redis_port: int
             "-Q", "grading,celery", "-n", f"loadtest-{number}@%h", "--loglevel", "INFO",
             "--without-gossip", "--without-mingle"], PLATFORM)
         services.wait_for(name, proc, lambda name=name: " ready." in services.log_text(name))
+    # The Run button's queue: worker(s) of their own (as scripts/run.sh and docker-compose.yml).
+    for number in range(run_workers(args)):
+        name = f"worker-run-{number}"
+        proc = services.start(name, [
+            celery, "-A", "config", "worker", "--pool", "threads", "--concurrency", str(args.run_slots),
+            "-Q", "run", "-n", f"loadtest-run-{number}@%h", "--loglevel", "INFO",
+            "--without-gossip", "--without-mingle"], PLATFORM, env={**services.env, "GRADER_SLOTS": str(args.run_slots)})
+        services.wait_for(name, proc, lambda name=name: " ready." in services.log_text(name))
     services.start("beat", [celery, "-A", "config", "beat", "--loglevel", "WARNING",
                             "--schedule", str(services.directory / "celerybeat-schedule")], PLATFORM)
     web = services.start("web", [
@@ -226,7 +246,7 @@ def services_start(args: argparse.Namespace, services: Services, redis_port: int
     def healthy() -> bool:
         try:
             status, body = Http(web_port).request("GET", "/healthz")
-            return status == 200 and json.loads(body)["workers"]["count"] == args.workers
+            return status == 200 and json.loads(body)["workers"]["count"] == args.workers + run_workers(args)
         except (OSError, ValueError, KeyError):
             return False
 
@@ -406,6 +426,57 @@ def poll(http_: Http, student: Student, outcome: Outcome, started: float, interv
             return
 
 
+@dataclass
+class RunOutcome:
+    """One press of the Run button (platform/runs): never a submission."""
+
+    run_id: int | None = None
+    post_seconds: float = 0.0
+    observed_seconds: float | None = None  # until a poll saw the run final
+    final_status: str | None = None
+    error: str | None = None
+
+
+RUN_SCRATCH = "x = np.arange(16.).reshape(1, 1, 4, 4)\nx * 2\n"
+
+
+def run_press(http_: Http, student: Student, question_id: int, code: str, interval: float,
+              timeout: float) -> RunOutcome:
+    """POST the code and scratch cell like the page's Run button, then poll like the page."""
+    body = json.dumps({"code": code + '\nprint("loadtest run")\n', "scratch": RUN_SCRATCH}).encode()
+    started = time.monotonic()
+    outcome = RunOutcome()
+    try:
+        status, payload = http_.request("POST", f"/api/questions/{question_id}/runs", body=body,
+                                        headers={**student.header(), "Content-Type": "application/json"})
+    except (OSError, http.client.HTTPException) as error:
+        outcome.error = f"network: {error}"
+        return outcome
+    outcome.post_seconds = time.monotonic() - started
+    if status != 202:
+        outcome.error = f"HTTP {status}: {payload[:200]!r}"
+        return outcome
+    reply = json.loads(payload)
+    outcome.run_id = reply["id"]
+    deadline = started + timeout
+    while time.monotonic() < deadline:
+        time.sleep(interval)
+        try:
+            status, payload = http_.request("GET", reply["status_url"], headers=student.header())
+        except (OSError, http.client.HTTPException) as error:
+            outcome.error = f"network: {error}"
+            return outcome
+        if status != 200:
+            outcome.error = f"status HTTP {status}"
+            return outcome
+        state = json.loads(payload)
+        if state["final"]:
+            outcome.final_status = state["status"]
+            outcome.observed_seconds = time.monotonic() - started
+            return outcome
+    return outcome
+
+
 # --------------------------------------------------------------------------------------------
 # Queue depth, sampled in the background
 
@@ -448,6 +519,7 @@ class Phase:
     started: float = 0.0
     submitted: float = 0.0  # when the last POST returned
     finished: float = 0.0
+    runs: list[RunOutcome] = field(default_factory=list)  # Run-button presses (--run-rate)
 
     @property
     def ids(self) -> list[int]:
@@ -498,9 +570,24 @@ def run_steady(args, http_, students, question_id, samples) -> Phase:  # type: i
         if outcome.submission_id is not None:
             poll(http_, student, outcome, started, args.poll_interval, args.timeout)
 
-    # Enough threads that a slow answer never delays the next submission's schedule.
-    with ThreadPoolExecutor(max(args.clients, int(args.rate * 4))) as pool:
-        for future in [pool.submit(one, index) for index in range(total)]:
+    run_total = int(args.run_rate * args.duration)
+    run_code = next(code for kind, code in samples if kind == "correct")
+
+    def press(index: int) -> None:
+        # Open loop too: press i is due at started + i / run_rate, during the submissions.
+        delay = phase.started + index / args.run_rate - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        student = students[(index * 104729 + 17) % len(students)]
+        outcome = run_press(http_, student, question_id, run_code, args.run_poll_interval, args.timeout)
+        with lock:
+            phase.runs.append(outcome)
+
+    # Enough threads that a slow answer never delays the next submission's (or run's) schedule.
+    with ThreadPoolExecutor(max(args.clients, int(args.rate * 4) + int(args.run_rate * 4))) as pool:
+        futures = [pool.submit(one, index) for index in range(total)]
+        futures += [pool.submit(press, index) for index in range(run_total)]
+        for future in futures:
             future.result()
     phase.finished = wait_all_final(phase.ids, args.timeout, since=phase.started)
     return phase
@@ -561,10 +648,37 @@ def phase_report(phase: Phase, args: argparse.Namespace) -> dict[str, Any]:
     report["exactly_once"] = (not report["stuck"] and not report["graded_twice"]
                               and not report["graded_without_record"] and statuses.get("error", 0) == 0
                               and report["accepted"] == report["submitted"])
+    if phase.runs:
+        report["runs"] = run_report(phase, args)
     if phase.name == "steady":
         report["offered_rate_per_s"] = args.rate
         report["achieved_submit_rate_per_s"] = round(len(phase.ids) / max(0.001, phase.submitted - phase.started), 1)
     return report
+
+
+def run_report(phase: Phase, args: argparse.Namespace) -> dict[str, Any]:
+    """The Run button during the steady phase: round trip from the rows' timestamps (created ->
+    result stored; created -> claimed is the wait for a runner) and as polled by the client. A
+    student keeps only the last few runs (runs.services), so rows of students who ran more often
+    may be gone: ``rows_found`` says how many the timestamps cover."""
+    from runs.models import CodeRun
+
+    ids = [o.run_id for o in phase.runs if o.run_id is not None]
+    rows = list(CodeRun.objects.filter(id__in=ids).values("status", "created_at", "claimed_at", "finished_at"))
+    return {
+        "offered_rate_per_s": args.run_rate,
+        "pressed": len(phase.runs),
+        "accepted": len(ids),
+        "rows_found": len(rows),
+        "client_errors": Counter(o.error.split(":")[0] for o in phase.runs if o.error),
+        "statuses": dict(Counter(o.final_status or "unfinished" for o in phase.runs if o.run_id is not None)),
+        "post_ms": summary_ms([o.post_seconds for o in phase.runs if o.run_id is not None]),
+        "round_trip_db_ms": summary_ms([(r["finished_at"] - r["created_at"]).total_seconds()
+                                        for r in rows if r["finished_at"]]),
+        "wait_for_runner_db_ms": summary_ms([(r["claimed_at"] - r["created_at"]).total_seconds()
+                                             for r in rows if r["claimed_at"] and r["finished_at"]]),
+        "round_trip_observed_ms": summary_ms([o.observed_seconds for o in phase.runs if o.observed_seconds]),
+    }
 
 
 def log_problems(services: Services) -> dict[str, dict[str, int]]:
@@ -619,6 +733,15 @@ def human(result: dict[str, Any]) -> str:
         lines.append(f"  exactly once: {report['exactly_once']} (stuck {len(report['stuck'])}, graded twice "
                      f"{len(report['graded_twice'])}, no audit row {len(report['graded_without_record'])}, "
                      f"sandbox retries {report['infra_retries']}, unexpected verdicts {len(report['unexpected_verdicts'])})")
+        runs = report.get("runs")
+        if runs:
+            lines.append(f"  -- Run button: offered {runs['offered_rate_per_s']}/s, pressed {runs['pressed']}, "
+                         f"accepted {runs['accepted']}, statuses {runs['statuses']}, "
+                         f"client errors {dict(runs['client_errors']) or 'none'} (rows found {runs['rows_found']})")
+            for key, label in (("round_trip_db_ms", "Run round trip (DB)"), ("round_trip_observed_ms", "Run round trip (polled)"),
+                               ("wait_for_runner_db_ms", "Run wait for runner (DB)"), ("post_ms", "Run POST round trip")):
+                r = runs[key]
+                lines.append(f"  {label:<24} n={r['count']:<5} p50={r['p50']} p95={r['p95']} p99={r['p99']} max={r['max']} ms")
     lines.append(f"\nserver log problems: {result['server_log_problems'] or 'none'}")
     lines.append(f"targets: {result['targets']}; load average {result['load_average']}")
     samples = result["queue_depth"]
@@ -652,6 +775,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--timeout", type=float, default=300.0, help="per phase: give up waiting after")
     parser.add_argument("--workers", type=int, default=cores, help="Celery worker processes")
     parser.add_argument("--slots", type=int, default=1, help="sandbox slots (threads) per worker")
+    parser.add_argument("--run-rate", type=float, default=0.0,
+                        help="steady phase: Run-button presses per second as well (0: none)")
+    parser.add_argument("--run-workers", type=int, default=1, help="worker processes of the run queue")
+    parser.add_argument("--run-slots", type=int, default=1, help="sandbox slots (threads) per run worker")
+    parser.add_argument("--run-poll-interval", type=float, default=0.1,
+                        help="seconds between polls of a run (the page: 0.1 s at first)")
     parser.add_argument("--web-processes", type=int, default=2)
     parser.add_argument("--web-threads", type=int, default=4)
     parser.add_argument("--database-url", help="an empty database to use instead of a fresh SQLite file")

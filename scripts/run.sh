@@ -90,6 +90,14 @@ echo "run: starting the Celery worker (+ beat) with $GRADER_SLOTS grading slots"
 (cd platform && exec "$CELERY" -A config worker -B --pool threads --concurrency "$GRADER_SLOTS" \
   -Q grading,celery --loglevel INFO --schedule "$VAR/celerybeat-schedule" >>"$VAR/worker.log" 2>&1) &
 started_pids+=($!)
+# The Run button (platform/runs) has its own queue and worker, so a grading burst that fills every
+# grading slot never delays a student's Run. RUN_SLOTS sandbox slots (default 1); its own name,
+# so its heartbeat is told apart from the grading worker's.
+RUN_SLOTS=${RUN_SLOTS:-1}
+echo "run: starting the Run worker (queue run) with $RUN_SLOTS slot(s)"
+(cd platform && GRADER_SLOTS="$RUN_SLOTS" exec "$CELERY" -A config worker --pool threads --concurrency "$RUN_SLOTS" \
+  -Q run -n "run@%h" --loglevel INFO >>"$VAR/worker-run.log" 2>&1) &
+started_pids+=($!)
 
 if ((network)); then
   echo "run: serving the network on $HOST:$PORT with gunicorn, DEBUG off, ALLOWED_HOSTS=$DJANGO_ALLOWED_HOSTS,"

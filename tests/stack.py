@@ -177,7 +177,7 @@ def start_worker(*, env: dict[str, str], log_path: Path, timeout: float = 90) ->
     name = f"test-{uuid.uuid4().hex[:8]}@%h"
     command = [
         str(Path(sys.executable).with_name("celery")), "-A", "config", "worker", "--pool", "threads",
-        "--concurrency", env["GRADER_SLOTS"], "-Q", "grading,celery", "-n", name, "--loglevel", "INFO",
+        "--concurrency", env["GRADER_SLOTS"], "-Q", "grading,celery,run", "-n", name, "--loglevel", "INFO",
         "--without-gossip", "--without-mingle",
     ]
     log = open(log_path, "ab")  # noqa: SIM115 - kept open for the worker's lifetime

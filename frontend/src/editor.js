@@ -12,8 +12,9 @@ import {
   indentUnit,
   syntaxHighlighting,
 } from "@codemirror/language";
-import { EditorState } from "@codemirror/state";
+import { EditorState, StateEffect, StateField } from "@codemirror/state";
 import {
+  Decoration,
   drawSelection,
   EditorView,
   highlightActiveLine,
@@ -22,6 +23,23 @@ import {
   keymap,
   lineNumbers,
 } from "@codemirror/view";
+
+// The line a run's error points at (runs: the Run button), marked until the code changes.
+const setErrorLine = StateEffect.define();
+const errorLineMark = Decoration.line({ class: "cm-run-error-line" });
+const errorLineField = StateField.define({
+  create: () => Decoration.none,
+  update(marks, transaction) {
+    for (const effect of transaction.effects) {
+      if (effect.is(setErrorLine)) {
+        if (effect.value === null) return Decoration.none;
+        return Decoration.set([errorLineMark.range(effect.value)]);
+      }
+    }
+    return transaction.docChanged ? Decoration.none : marks;
+  },
+  provide: (field) => EditorView.decorations.from(field),
+});
 
 /**
  * Mount the editor.
@@ -65,6 +83,7 @@ export function createEditor(parent, fallback, { initialCode, onChange, onBlur }
           },
         }),
         syncAndNotify,
+        errorLineField,
       ],
     }),
   });
@@ -81,5 +100,18 @@ export function createEditor(parent, fallback, { initialCode, onChange, onBlur }
     setCode: (code) =>
       view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: code } }),
     focus: () => view.focus(),
+    /** Mark line ``number`` (1-based) as where an error happened and scroll to it; null clears. */
+    markErrorLine: (number) => {
+      const doc = view.state.doc;
+      if (!number || number < 1 || number > doc.lines) {
+        view.dispatch({ effects: setErrorLine.of(null) });
+        return;
+      }
+      const line = doc.line(number);
+      view.dispatch({
+        selection: { anchor: line.from },
+        effects: [setErrorLine.of(line.from), EditorView.scrollIntoView(line.from, { y: "center" })],
+      });
+    },
   };
 }

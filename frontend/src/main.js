@@ -4,6 +4,7 @@ import { pickInitialCode, createDraftSaver } from "./drafts.js";
 import { createEditor } from "./editor.js";
 import { setUpHistory } from "./history.js";
 import { renderMath } from "./math.js";
+import { setUpRun } from "./run.js";
 import { setUpSubmission } from "./submit.js";
 
 function readConfig(element) {
@@ -58,6 +59,17 @@ function initCodeQuestion(config) {
     historyList: document.getElementById("history"),
     getCode: editor.getCode,
     onHistoryItem: history.decorate,
+  });
+  const runConfigElement = document.getElementById("run-config");
+  setUpRun({
+    config: runConfigElement ? readConfig(runConfigElement) : null,
+    button: document.getElementById("run-code"),
+    scratch: document.getElementById("run-scratch"),
+    statusElement: document.getElementById("run-status"),
+    resultElement: document.getElementById("run-result"),
+    shortcutScope: mount.closest(".code-question"),
+    getCode: editor.getCode,
+    markErrorLine: editor.markErrorLine,
   });
   // A stable hook for end-to-end tests and for debugging from the console.
   window.__editor = editor;

@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "insights",
     "authoring",
     "lti",
+    "runs",
     "announcements",
 ]
 
@@ -220,6 +221,8 @@ STORAGES = {
 # Request bodies: code is capped at 256 KiB (grader.submission); JSON around it stays well below.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 SUBMIT_RATE_PER_MINUTE = env_int("SUBMIT_RATE_PER_MINUTE", 6)
+# The Run button (runs/): per student, all questions; a run is no attempt, but it takes a runner.
+RUN_RATE_PER_MINUTE = env_int("RUN_RATE_PER_MINUTE", 30)
 
 # Grading. "sandbox": grader.sandbox.default_executor() (the zygote). "inprocess": no isolation,
 # only for unit tests of the pipeline.
@@ -240,7 +243,9 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "celery"
-CELERY_TASK_ROUTES = {"submissions.tasks.grade_submission": {"queue": "grading"}}
+# Runs (the Run button) have their own queue and worker, so a grading burst never delays them.
+CELERY_TASK_ROUTES = {"submissions.tasks.grade_submission": {"queue": "grading"},
+                      "runs.tasks.execute_run": {"queue": "run"}}
 CELERY_TASK_SOFT_TIME_LIMIT = 120
 CELERY_TASK_TIME_LIMIT = 150
 # A submit must answer at once even when Redis is down: fail fast, the sweeper retries later.
@@ -256,6 +261,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_BEAT_SCHEDULE = {
     "sweep-jobs": {"task": "core.tasks.sweep_jobs", "schedule": 30.0},
     "release-held-lti-grades": {"task": "lti.tasks.release_held_grades", "schedule": 300.0},
+    "purge-runs": {"task": "runs.tasks.purge_runs", "schedule": 300.0},
 }
 # Every job table (core/jobs.py): the beat's one sweep walks them all.
 JOB_TABLES = [
@@ -263,6 +269,7 @@ JOB_TABLES = [
     "scoring.regrade.jobs.REGRADE_ITEMS",
     "authoring.jobs.AUTHORING_RUNS",
     "lti.jobs.GRADE_PASSBACKS",
+    "runs.jobs.CODE_RUNS",
     "announcements.jobs.OUTBOX",
 ]
 # The one retry policy of the job pipeline (core/jobs.py), per kind of job. Sandbox jobs retry
@@ -272,6 +279,8 @@ JOB_RETRY_POLICIES = {
                 "max_releases": 3},
     "lms": {"max_tries": env_int("JOB_LMS_MAX_TRIES", 9), "first_delay": 30.0, "max_delay": 3600.0,
             "max_releases": 3},
+    # A run is interactive: a few quick tries, then the student is told to press Run again.
+    "run": {"max_tries": 3, "first_delay": 0.5, "max_delay": 2.0, "max_releases": 1},
     # E-mail (announcements/): a mail server outage is waited out for about a day.
     "mail": {"max_tries": env_int("JOB_MAIL_MAX_TRIES", 12), "first_delay": 60.0, "max_delay": 3 * 3600.0,
              "max_releases": 3},

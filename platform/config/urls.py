@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("regrade_requests.urls")),
     path("", include("insights.urls")),
     path("", include("authoring.urls")),
+    path("", include("runs.urls")),
     path("", include("announcements.urls")),
     path("lti/", include("lti.urls")),
 ]

@@ -35,7 +35,8 @@ def _outside_address() -> str:
 
 def _get(url: str) -> tuple[int, str]:
     try:
-        with urllib.request.urlopen(url, timeout=5) as response:
+        # Generous: a loaded machine (a grading burst, two workers starting) answers slowly.
+        with urllib.request.urlopen(url, timeout=30) as response:
             return response.status, response.read().decode("utf-8", "replace")
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode("utf-8", "replace")

@@ -13,6 +13,7 @@ def test_tasks_are_acknowledged_late_and_requeued_when_the_worker_dies():
 
 def test_grading_has_its_own_queue_and_beat_runs_the_sweeper_every_30_seconds():
     assert app.conf.task_routes["submissions.tasks.grade_submission"] == {"queue": "grading"}
+    assert app.conf.task_routes["runs.tasks.execute_run"] == {"queue": "run"}  # its own worker
     sweep = app.conf.beat_schedule["sweep-jobs"]
     assert sweep["task"] == "core.tasks.sweep_jobs" and sweep["schedule"] == 30.0
     app.loader.import_default_modules()
@@ -25,7 +26,7 @@ def test_every_job_table_names_a_registered_task_and_a_retry_policy():
     app.loader.import_default_modules()
     tables = job_tables()
     assert {table.model.__name__ for table in tables} == {"Submission", "RegradeItem", "AuthoringRun", "LtiGradeSync",
-                                                           "OutboundEmail"}
+                                                           "CodeRun", "OutboundEmail"}
     for table in tables:
         assert table.task in app.tasks, table
         assert table.retry().max_tries >= 1 and table.lost_message

@@ -28,6 +28,7 @@ def _explode(*_args: object, **_kwargs: object) -> None:
 def no_sandbox(settings, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     import authoring.worker
     import core.executor
+    import runs.worker
     import scoring.regrade.grading
     import submissions.services.grade
 
@@ -39,17 +40,19 @@ def no_sandbox(settings, monkeypatch: pytest.MonkeyPatch) -> None:  # type: igno
     monkeypatch.setattr(core.executor, "executor_get", _explode)
     for module in (grader.api, authoring.worker, scoring.regrade.grading, submissions.services.grade):
         monkeypatch.setattr(module, "grade_code", _explode)
+    monkeypatch.setattr(runs.worker, "grader_functions", _explode)  # grader.run (the Run button)
 
 
 @pytest.fixture
 def sent(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
     """Every task the web hands to the broker, by task name (no worker takes them here)."""
     from authoring.tasks import run_draft
+    from runs.tasks import execute_run
     from scoring.tasks import regrade_item
     from submissions.tasks import grade_submission
 
     sent: list[tuple[str, int]] = []
-    for task in (grade_submission, regrade_item, run_draft):
+    for task in (grade_submission, regrade_item, run_draft, execute_run):
         monkeypatch.setattr(task, "apply_async",
                             lambda args, _name=task.name, **_: sent.append((_name, args[0])))
     return sent
@@ -80,6 +83,14 @@ def test_every_page_and_button_works_without_the_sandbox(
     assert submitted.status_code == 202, submitted.content
     submission = Submission.objects.get()
     assert submission.status == Submission.Status.QUEUED and ("submissions.tasks.grade_submission", submission.pk) in sent
+    # The Run button: a job for the `run` queue, never code run here.
+    with django_capture_on_commit_callbacks(execute=True):
+        ran = me.post(reverse("runs:start", args=[code_question.pk]),
+                      data=json.dumps({"code": CORRECT_SCALE, "scratch": "scale(1, 2)"}),
+                      content_type="application/json")
+    assert ran.status_code == 202, ran.content
+    assert ("runs.tasks.execute_run", ran.json()["id"]) in sent
+    assert me.get(ran.json()["status_url"]).json()["status"] == "queued"
     student_pages = [
         reverse("courses:list"), reverse("courses:detail", args=[course.pk]),
         reverse("assessments:assignment", args=[course.pk, code_question.assignment_id]),

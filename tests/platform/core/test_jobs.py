@@ -81,6 +81,13 @@ def _grade_sync(student, course, quiz_assignment, **_):  # type: ignore[no-untyp
     return LtiGradeSync.objects.create(link=link, lti_user=lti_user, requested_at=timezone.now())
 
 
+def _code_run(student, code_question, **_):  # type: ignore[no-untyped-def]
+    from runs.models import CodeRun
+
+    return CodeRun.objects.create(user=student, question=code_question, version=code_question.current_version,
+                                  code=CORRECT_SCALE, seed=1)
+
+
 def _outbound_email(student, course, **_):  # type: ignore[no-untyped-def]
     from announcements.models import OutboundEmail
 
@@ -89,8 +96,7 @@ def _outbound_email(student, course, **_):  # type: ignore[no-untyped-def]
 
 
 FACTORIES = {"Submission": _submission, "RegradeItem": _regrade_item, "AuthoringRun": _authoring_run,
-             "LtiGradeSync": _grade_sync,
-             "OutboundEmail": _outbound_email}
+             "LtiGradeSync": _grade_sync, "CodeRun": _code_run, "OutboundEmail": _outbound_email}
 
 
 @pytest.fixture(params=sorted(FACTORIES))
