@@ -11,6 +11,7 @@ from typing import Any
 
 from grader.bundle import LANGS, QuestionSource, localized, read_question
 from grader.checks import COMPARES
+from grader.crosscheck import CrossCheckSpec, parse_crosschecks
 from grader.diagnosis import DiagnosisSpec, parse_diagnosis
 from grader.errors import BundleError
 from grader.job import CaseSpec, Limits
@@ -71,6 +72,7 @@ class CodeQuestion:
     content_hash: str
     examples: tuple[ExampleSpec, ...] = ()  # public examples for the Run button (grader/run.py)
     diagnosis: DiagnosisSpec | None = None  # which own part makes a check fail (grader/diagnosis.py)
+    crosschecks: tuple[CrossCheckSpec, ...] = ()  # the code against the student's numeric answers
 
     @property
     def max_score(self) -> float:
@@ -132,6 +134,7 @@ def code_question_from_source(source: QuestionSource) -> CodeQuestion:
         content_hash=source.content_hash,
         examples=examples,
         diagnosis=diagnosis,
+        crosschecks=parse_crosschecks(spec.get("crosschecks"), where, probe_names),
     )
 
 

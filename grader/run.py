@@ -47,6 +47,7 @@ import numpy as np
 
 from grader import runner
 from grader.checks import COMPARES
+from grader.crosscheck import crosscheck_cases, crosscheck_results
 from grader.errors import GraderUnavailable
 from grader.job import (
     KILLED,
@@ -101,7 +102,8 @@ _expected_lock = threading.Lock()
 
 # -- the API ------------------------------------------------------------------------------------
 def run_code(question: CodeQuestion, code: str | bytes, scratch: str | bytes, *, executor: Executor,
-             seed: int, expected: dict[str, Any] | None = None) -> dict[str, Any]:
+             seed: int, expected: dict[str, Any] | None = None,
+             crosschecks: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
     """Run ``code`` with the question's public examples and the ``scratch`` cell; see the module
     docstring for the result. Whatever the code does, the result is a clean dict; only an
     infrastructure failure of the sandbox raises (``GraderUnavailable``: retry later).
@@ -109,14 +111,17 @@ def run_code(question: CodeQuestion, code: str | bytes, scratch: str | bytes, *,
     ``seed`` seeds ``np.random`` in the scratch cell only; draw it apart from the student's
     graded seeds (see the module docstring). ``expected``: what ``expected_examples`` returned
     for this question (possibly from the caller's cache, after a JSON round trip). Missing, stale
-    (another ``content_hash``) or malformed, it is computed here, next to the student's job."""
+    (another ``content_hash``) or malformed, it is computed here, next to the student's job.
+    ``crosschecks``: ``{name: probe arguments}`` of the question's cross-checks, resolved by the
+    caller with the student's own numbers (grader/crosscheck.py); the result then has
+    ``"crosschecks": [{"name", "label", "args", "value", "error"}]``."""
     started = time.perf_counter()
     try:
         text, cell = _accept(code, scratch)
     except Unacceptable as error:
         return _finish(_rejected(str(error)), started)
 
-    job = run_job(question, text, cell, seed)
+    job = run_job(question, text, cell, seed, crosschecks or {})
     references = _decode_expected(question, expected)
     future = None
     if references is None and question.examples:
@@ -133,6 +138,8 @@ def run_code(question: CodeQuestion, code: str | bytes, scratch: str | bytes, *,
             logger.warning("expected examples of %s unavailable: %s", question.slug, error)
     try:
         result = _present(question, job, student, references or {})
+        if crosschecks:
+            result["crosschecks"] = crosscheck_results(question.crosschecks, crosschecks, student.cases)
     except Exception:  # a bug, or data that slipped past the protocol: still a result
         logger.exception("presenting a run of %s failed", question.slug)
         result = _empty(PROTOCOL, _message(PROTOCOL, question.limits, ""))
@@ -169,10 +176,13 @@ def expected_examples(question: CodeQuestion, *, executor: Executor) -> dict[str
     return data
 
 
-def run_job(question: CodeQuestion, code: str, scratch: str, seed: int) -> JobSpec:
-    """The one sandbox job of a Run: the module, the examples, then the scratch cell (last, so that
-    what it does to the module cannot change the examples' results). Never a check."""
+def run_job(question: CodeQuestion, code: str, scratch: str, seed: int,
+            crosschecks: dict[str, dict[str, Any]] | None = None) -> JobSpec:
+    """The one sandbox job of a Run: the module, the examples, the cross-checks, then the scratch
+    cell (last, so that what it does to the module cannot change the others' results). Never a
+    check."""
     cases = tuple(example.case_spec() for example in question.examples)
+    cases += crosscheck_cases(question.crosschecks, crosschecks or {})
     if scratch.strip():
         cases += (CaseSpec(name=SCRATCH_CASE, probe=SCRATCH_PROBE, seed=0, args={
             "source": scratch, "seed": int(seed) & (2**63 - 1),

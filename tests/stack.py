@@ -173,11 +173,12 @@ def worker_env(*, database_name: str, broker_url: str, executor: str) -> dict[st
     return env
 
 
-def start_worker(*, env: dict[str, str], log_path: Path, timeout: float = 90) -> subprocess.Popen[bytes]:
+def start_worker(*, env: dict[str, str], log_path: Path, timeout: float = 90,
+                 queues: str = "grading,celery,run") -> subprocess.Popen[bytes]:
     name = f"test-{uuid.uuid4().hex[:8]}@%h"
     command = [
         str(Path(sys.executable).with_name("celery")), "-A", "config", "worker", "--pool", "threads",
-        "--concurrency", env["GRADER_SLOTS"], "-Q", "grading,celery,run", "-n", name, "--loglevel", "INFO",
+        "--concurrency", env["GRADER_SLOTS"], "-Q", queues, "-n", name, "--loglevel", "INFO",
         "--without-gossip", "--without-mingle",
     ]
     log = open(log_path, "ab")  # noqa: SIM115 - kept open for the worker's lifetime

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from runs.crosscheck import crosscheck_views
 from runs.models import CodeRun
 
 TERMINATIONS = {
@@ -111,6 +112,7 @@ def run_result_view(result: dict[str, Any], lang: str) -> dict[str, Any]:
             "error": _error(scratch.get("error")),
         },
         "ms": round(float(ms)) if isinstance(ms, int | float) else None,
+        "crosschecks": crosscheck_views(result, lambda text: _text(text, lang)),
     }
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_noop
 
 from grader.errors import GraderUnavailable
 from grader.sanitize import json_safe
+from runs.crosscheck import crosscheck_attach, crosscheck_inputs
 from runs.jobs import CODE_RUNS
 from runs.models import CodeRun
 
@@ -85,7 +86,11 @@ def run_execute(*, run_id: int, worker: str) -> str:
         except Exception as error:  # noqa: BLE001 - run_code computes them itself, or shows none
             logger.warning("expected examples of run %s unavailable (%s)", run_id, error)
             expected = None
-        result = run_code(question, run.code, run.scratch, executor=executor, seed=run.seed, expected=expected)
+        crosschecks = crosscheck_inputs(user_id=run.user_id, question=version.question, code_question=question)
+        extra = {"crosschecks": crosschecks.args} if crosschecks.args else {}
+        result = run_code(question, run.code, run.scratch, executor=executor, seed=run.seed, expected=expected,
+                          **extra)
+        crosscheck_attach(result, crosschecks)
     except (GraderUnavailable, SoftTimeLimitExceeded) as error:
         logger.warning("sandbox unavailable for run %s (%s)", run_id, error)
         if job_retry_later(CODE_RUNS, run_id, worker=run.worker, failures=run.tries + 1, message=RUNNER_UNAVAILABLE):

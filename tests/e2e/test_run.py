@@ -111,3 +111,44 @@ def test_the_result_stacks_at_phone_width(page: Any, run_page: Any, convolution_
     first, second = columns.nth(0).bounding_box(), columns.nth(1).bounding_box()
     assert second["y"] > first["y"]  # one under the other
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def test_run_still_answers_while_a_deadline_burst_is_being_graded(
+    page: Any, demo: dict, run_page: Any, convolution_solution: str, redis_url: str, tmp_path: Any,
+) -> None:
+    """The Run queue has a worker of its own (scripts/run.sh, docker-compose's worker-run): a burst
+    of submissions that fills every grading slot does not hold a student's Run back."""
+    import os
+
+    from assessments.models import Question
+    from django.db import connection, transaction
+    from django.utils import timezone
+    from scoring.policy import policy_for
+    from submissions.models import Submission
+    from submissions.services.submit import submission_record
+
+    from tests.stack import start_worker, stop_worker, wait_for_worker_jobs, worker_env
+
+    env = worker_env(database_name=str(connection.settings_dict["NAME"]), broker_url=redis_url,
+                     executor=os.environ.get("TEST_GRADER_EXECUTOR", "sandbox"))
+    env["GRADER_SLOTS"] = "1"
+    runner = start_worker(env=env, log_path=tmp_path / "run-worker.log", queues="run")
+    try:
+        press_run(page, timeout_ms=COLD_TIMEOUT_MS)  # warm-up
+        network = Question.objects.get(assignment__slug="ch07-cnn", slug="simple-convnet")
+        student = demo["student"]
+        policy = policy_for(user_id=student.pk, assignment=network.assignment)
+        reference = network.current_version.files["reference"]
+        with transaction.atomic():  # the deadline burst, straight into the grading queue
+            for number in range(40):
+                submission_record(user=student, question=network, code=reference, lang="ko", policy=policy,
+                                  at=timezone.now(), idempotency_key=f"burst-{number:04d}")
+        set_code(page, convolution_solution + '\nprint("run during the burst")\n')
+        took = press_run(page, timeout_ms=30_000)
+        waiting = Submission.objects.filter(question=network, status__in=["queued", "running"]).count()
+        assert "run during the burst" in page.locator("#run-result .run-output").inner_text()
+        assert waiting > 0, "the burst was already graded: the test proves nothing"
+        assert took < 10, f"the run took {took:.1f} s behind the burst"
+    finally:
+        stop_worker(runner)
+        wait_for_worker_jobs(timeout=180)  # the burst drains before the database is flushed

@@ -121,3 +121,14 @@ def example_forward_backward(sub, rng, *, N, C, H, W, FN, FH, FW, stride, pad):
     out = layer.forward(x)
     dx = layer.backward(dout)
     return shown | {"out": out, "dx": dx, "dW": _copy(layer.dW), "db": _copy(layer.db)}
+
+
+# -- cross-checks (the Run button; crosschecks: in question.yaml) --------------------------------
+# The student's own numbers from a numeric question of this assignment: what does their code give?
+
+
+def crosscheck_output_height(sub, rng, *, H, F, P, S):
+    """The output height OH the student's Convolution gives for an H x H input and an F x F filter."""
+    x = np.zeros((1, 1, H, H))
+    out = sub.Convolution(np.zeros((1, 1, F, F)), np.zeros(1), S, P).forward(x)
+    return {"value": np.asarray(np.shape(out)[2])}

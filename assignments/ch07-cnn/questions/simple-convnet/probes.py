@@ -186,3 +186,13 @@ def example_gradient(sub, rng, *, batch, **config):
         if grads.get(key) is not None:
             produced[f"d{key}"] = grads[key]
     return produced
+
+
+# -- cross-checks (the Run button; crosschecks: in question.yaml) --------------------------------
+
+
+def crosscheck_pool_output_size(sub, rng, *, I, FN, FS, P):
+    """pool_output_size as the student's SimpleConvNet sizes W2 for a 1 x I x I input."""
+    network = sub.SimpleConvNet(input_dim=(1, I, I), hidden_size=4, output_size=3,
+                                conv_param={"filter_num": FN, "filter_size": FS, "pad": P, "stride": 1})
+    return {"value": np.asarray(np.shape(network.params["W2"])[0])}
