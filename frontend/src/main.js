@@ -4,6 +4,7 @@ import { pickInitialCode, createDraftSaver } from "./drafts.js";
 import { createEditor } from "./editor.js";
 import { setUpHistory } from "./history.js";
 import { renderMath } from "./math.js";
+import { setUpNotebookUpload } from "./notebook.js";
 import { setUpRun } from "./run.js";
 import { setUpSubmission } from "./submit.js";
 
@@ -70,6 +71,12 @@ function initCodeQuestion(config) {
     shortcutScope: mount.closest(".code-question"),
     getCode: editor.getCode,
     markErrorLine: editor.markErrorLine,
+  });
+  setUpNotebookUpload({
+    input: document.getElementById("notebook-file"),
+    statusElement: document.getElementById("notebook-status"),
+    getCode: editor.getCode,
+    setCode: editor.setCode,
   });
   // A stable hook for end-to-end tests and for debugging from the console.
   window.__editor = editor;

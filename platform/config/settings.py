@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "lti",
     "runs",
     "announcements",
+    "notebooks",
 ]
 
 MIDDLEWARE = [

@@ -32,5 +32,6 @@ urlpatterns = [
     path("", include("authoring.urls")),
     path("", include("runs.urls")),
     path("", include("announcements.urls")),
+    path("", include("notebooks.urls")),
     path("lti/", include("lti.urls")),
 ]
