@@ -37,6 +37,15 @@ from tests.platform.grading.helpers import (  # noqa: F401
 REASON = "제 코드는 keys 검사를 통과해야 한다고 생각합니다."
 
 
+@pytest.fixture(autouse=True)
+def _korean():  # type: ignore[no-untyped-def]
+    """The refusals are matched in Korean, whatever language an earlier test left active."""
+    from django.utils import translation
+
+    with translation.override("ko"):
+        yield
+
+
 @pytest.fixture
 def graded(student, code_question, inprocess):  # type: ignore[no-untyped-def]
     """A graded wrong submission (partial credit) and an open request window."""
