@@ -2,6 +2,7 @@
 // page). It only enhances elements that the page has; see docs/WEB-CONTRACT.md.
 import { pickInitialCode, createDraftSaver } from "./drafts.js";
 import { createEditor } from "./editor.js";
+import { setUpExamClock } from "./exam.js";
 import { setUpHistory } from "./history.js";
 import { renderMath } from "./math.js";
 import { setUpNotebookUpload } from "./notebook.js";
@@ -16,6 +17,8 @@ function readConfig(element) {
     return null;
   }
 }
+
+let examClockStarted = false; // the code question sets up its own clock (with its drafts)
 
 function initCodeQuestion(config) {
   const mount = document.getElementById("code-editor");
@@ -78,6 +81,18 @@ function initCodeQuestion(config) {
     getCode: editor.getCode,
     setCode: editor.setCode,
   });
+  // An exam: the clock saves the draft just before the end, then locks the page.
+  setUpExamClock({
+    element: document.getElementById("exam-clock"),
+    flush: drafts.flush,
+    onTimeUp: () => {
+      for (const id of ["submit-code", "run-code", "reset-template"]) {
+        const button = document.getElementById(id);
+        if (button) button.disabled = true;
+      }
+    },
+  });
+  examClockStarted = true;
   // A stable hook for end-to-end tests and for debugging from the console.
   window.__editor = editor;
 }
@@ -90,6 +105,18 @@ function init() {
   if (configElement) {
     const config = readConfig(configElement);
     if (config) initCodeQuestion(config);
+  }
+  // The exam page and quiz questions of an exam: the clock alone.
+  if (!examClockStarted) {
+    setUpExamClock({
+      element: document.getElementById("exam-clock"),
+      flush: null,
+      onTimeUp: () => {
+        for (const button of document.querySelectorAll("form.quiz-answer button, form button[type=submit]")) {
+          button.disabled = true;
+        }
+      },
+    });
   }
 }
 

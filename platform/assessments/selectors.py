@@ -10,7 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
-from scoring.policy import policy_for
+from scoring.policy import exam_state_of, policy_for
 
 from assessments.models import Assignment, Question
 
@@ -23,6 +23,16 @@ class AssignmentNotOpen(Http404):
     def __init__(self, assignment: Assignment, opens_at: datetime) -> None:
         super().__init__("assignment not open yet")
         self.assignment, self.opens_at = assignment, opens_at
+
+
+class QuestionLocked(Http404):
+    """A student asked for a question of an exam outside their running session (not started, or
+    their time is up): ``message`` says which (``StudentPolicy.exam_refusal``). A 404 wherever
+    nobody handles it; the question page and the JSON endpoints answer 403 with the message."""
+
+    def __init__(self, assignment: Assignment, message: str) -> None:
+        super().__init__("exam question locked")
+        self.assignment, self.message = assignment, message
 
 
 def questions_hidden_until(*, assignment: Assignment, enrollment: Enrollment) -> datetime | None:
@@ -73,4 +83,10 @@ def question_get_for_member(*, user: AbstractBaseUser, question_id: int) -> tupl
     opens_at = questions_hidden_until(assignment=question.assignment, enrollment=enrollment)
     if opens_at is not None:
         raise AssignmentNotOpen(question.assignment, opens_at)
+    # An exam (exams app; cached, so other assignments cost no query): only during the student's
+    # own running session.
+    if not enrollment.is_staff_role and exam_state_of(question.assignment) is not None:
+        refusal = policy_for(user_id=enrollment.user_id, assignment=question.assignment).exam_refusal(timezone.now())
+        if refusal is not None:
+            raise QuestionLocked(question.assignment, refusal)
     return question, enrollment

@@ -17,6 +17,7 @@ from assessments.models import Question
 from assessments.pages import code_question_context, question_prompt_html, quiz_question_context
 from assessments.selectors import (
     AssignmentNotOpen,
+    QuestionLocked,
     assignment_get_for_member,
     question_get_for_member,
     question_list,
@@ -56,6 +57,11 @@ def question_detail(request: HttpRequest, question_id: int) -> HttpResponse:
         # Says when, and nothing of the question itself; a posted answer is not looked at.
         return render(request, "assessments/not_open.html", {
             "course": not_open.assignment.course, "assignment": not_open.assignment, "opens_at": not_open.opens_at,
+        }, status=403)
+    except QuestionLocked as locked:
+        # An exam outside the student's running session: why, and the way to the exam page.
+        return render(request, "exams/locked.html", {
+            "course": locked.assignment.course, "assignment": locked.assignment, "message": locked.message,
         }, status=403)
     if request.method == "POST":
         if question.is_code:

@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "runs",
     "announcements",
     "notebooks",
+    "exams",
 ]
 
 MIDDLEWARE = [
@@ -263,6 +264,7 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-jobs": {"task": "core.tasks.sweep_jobs", "schedule": 30.0},
     "release-held-lti-grades": {"task": "lti.tasks.release_held_grades", "schedule": 300.0},
     "purge-runs": {"task": "runs.tasks.purge_runs", "schedule": 300.0},
+    "finish-expired-exams": {"task": "exams.tasks.finish_expired_exams", "schedule": 15.0},
 }
 # Every job table (core/jobs.py): the beat's one sweep walks them all.
 JOB_TABLES = [

@@ -33,5 +33,6 @@ urlpatterns = [
     path("", include("runs.urls")),
     path("", include("announcements.urls")),
     path("", include("notebooks.urls")),
+    path("", include("exams.urls")),
     path("lti/", include("lti.urls")),
 ]

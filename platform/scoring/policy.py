@@ -16,6 +16,10 @@ plus whether the person asking is course staff (staff may always submit and see 
   (tests/platform/test_score_policy.py checks it).
 - ``submit_refusal(at, used, question)`` — why a submission is refused now, or ``None``.
 - ``reveals_feedback(at)``, ``reveals_hidden(at)`` — scores/feedback and hidden-check details.
+- ``exam`` (an ``exams.rules.ExamState``, when the assignment is an exam): the student's clock.
+  ``exam_refusal(at)`` — why the questions are not shown now (not started, time up);
+  ``submit_refusal`` refuses outside the student's running session; an exam may hold feedback
+  back until it closes.
 
 Get one with ``policy_for(user_id=, assignment=)`` (one query), many with
 ``policies_for(assignment=, user_ids=)`` (one query for all of them), one student's for many
@@ -31,6 +35,8 @@ from datetime import datetime, timedelta
 
 from assessments.models import Assignment, Question
 from django.utils.translation import gettext as _
+from exams.lookup import exam_state_for, exam_states_for
+from exams.rules import ExamState
 
 from scoring.curve import late_credit
 from scoring.models import Extension
@@ -50,9 +56,13 @@ class StudentPolicy:
     max_attempts: int  # 0 = unlimited
     extension: Extension | None = None
     staff: bool = False  # course staff: may always submit, always see everything
+    exam: ExamState | None = None  # the assignment is an exam (exams app): the student's clock
 
     @classmethod
-    def of(cls, assignment: Assignment, extension: Extension | None = None, *, staff: bool = False) -> StudentPolicy:
+    def of(
+        cls, assignment: Assignment, extension: Extension | None = None, *, staff: bool = False,
+        exam: ExamState | None = None,
+    ) -> StudentPolicy:
         """The policy under a given extension row (or none). The row's due date (or, when it has
         none, the assignment's) and its close date move one day later per late day the student
         spent (``token_days``). Without its own close date, an extension keeps the assignment's
@@ -61,7 +71,7 @@ class StudentPolicy:
         if extension is None:
             return cls(
                 assignment=assignment, opens_at=assignment.opens_at, due_at=assignment.due_at,
-                closes_at=assignment.closes_at, max_attempts=assignment.max_attempts, staff=staff,
+                closes_at=assignment.closes_at, max_attempts=assignment.max_attempts, staff=staff, exam=exam,
             )
         shift = timedelta(days=extension.token_days)
         base_due = extension.due_at if extension.due_at is not None else assignment.due_at
@@ -77,7 +87,7 @@ class StudentPolicy:
         attempts = assignment.max_attempts + extension.extra_attempts if assignment.max_attempts else 0
         return cls(
             assignment=assignment, opens_at=assignment.opens_at, due_at=due_at,
-            closes_at=closes_at, max_attempts=attempts, extension=extension, staff=staff,
+            closes_at=closes_at, max_attempts=attempts, extension=extension, staff=staff, exam=exam,
         )
 
     @property
@@ -154,9 +164,38 @@ class StudentPolicy:
             return _("This assignment is not open yet.")
         if self.is_closed(at):
             return _("This assignment is closed.")
+        exam_refusal = self.exam_refusal(at)
+        if exam_refusal is not None:
+            return exam_refusal
         if self.attempts_left(used) == 0:
             return _("You have used all %(count)d attempts for this question.") % {"count": self.max_attempts}
         return None
+
+    # An exam: the student's own clock.
+
+    def exam_refusal(self, at: datetime) -> str | None:
+        """Why the student may neither see an exam's questions nor hand anything in now (a
+        translated message), or ``None`` during their running session (and when not an exam)."""
+        exam = self.exam
+        if self.staff or exam is None or exam.running(at):
+            return None
+        if not exam.started:
+            return _("This is an exam with a time limit: start it on the exam page to see the questions.")
+        return _("Your exam time is up: nothing more is accepted.")
+
+    def exam_closes_at(self) -> datetime | None:
+        """When the exam is over for this student: its own close, else their window's close;
+        without either, the end of their own time."""
+        exam = self.exam
+        if exam is None:
+            return None
+        return exam.closes_at or self.closes_at or exam.ends_at
+
+    def exam_holds_feedback(self, at: datetime) -> bool:
+        if self.staff or self.exam is None or not self.exam.hold_feedback:
+            return False
+        closes_at = self.exam_closes_at()
+        return closes_at is None or at < closes_at
 
     # What the student sees.
 
@@ -164,6 +203,8 @@ class StudentPolicy:
         """Scores, check results and quiz feedback."""
         if self.staff:
             return True
+        if self.exam_holds_feedback(at):
+            return False
         mode = self.assignment.feedback_visibility
         if mode == Assignment.FeedbackVisibility.IMMEDIATELY:
             return True
@@ -175,6 +216,8 @@ class StudentPolicy:
         """The details of hidden checks."""
         if self.staff:
             return True
+        if self.exam_holds_feedback(at):
+            return False
         mode = self.assignment.hidden_checks
         if mode == Assignment.HiddenChecks.ALWAYS:
             return True
@@ -185,19 +228,31 @@ class StudentPolicy:
     @property
     def feedback_follows_due_date(self) -> bool:
         """Whether ``reveals_feedback`` depends on the due date (else the student's extension
-        cannot change it and need not be looked up)."""
+        cannot change it and need not be looked up). An exam that holds feedback depends on the
+        student's own dates and clock too."""
+        if not self.staff and self.exam is not None and self.exam.hold_feedback:
+            return True
         return not self.staff and self.assignment.feedback_visibility == Assignment.FeedbackVisibility.AFTER_DUE
 
     @property
     def hidden_follows_due_date(self) -> bool:
+        if not self.staff and self.exam is not None and self.exam.hold_feedback:
+            return True
         return not self.staff and self.assignment.hidden_checks == Assignment.HiddenChecks.AFTER_DUE
+
+
+def exam_state_of(assignment: Assignment) -> ExamState | None:
+    """The assignment's exam settings without a student's clock (cached: usually no query)."""
+    return exam_states_for(assignments=[assignment]).get(assignment.pk)
 
 
 def policy_for(*, user_id: int, assignment: Assignment, staff: bool = False) -> StudentPolicy:
     """The student's policy (their extension applied); ``staff`` when the person asking is course
-    staff (their own submissions, or a staff member viewing a student's results)."""
+    staff (their own submissions, or a staff member viewing a student's results). For an exam
+    (exams app) the student's clock is read too (one more query, only for an exam)."""
     extension = Extension.objects.filter(assignment=assignment, student_id=user_id).first()
-    return StudentPolicy.of(assignment, extension, staff=staff)
+    exam = None if staff else exam_state_for(assignment=assignment, user_id=user_id)
+    return StudentPolicy.of(assignment, extension, staff=staff, exam=exam)
 
 
 @dataclass(frozen=True)
@@ -228,4 +283,6 @@ def policies_for_student(*, user_id: int, assignments: Iterable[Assignment]) -> 
     assignments = list(assignments)
     rows = Extension.objects.filter(student_id=user_id, assignment_id__in=[a.pk for a in assignments])
     by_assignment = {row.assignment_id: row for row in rows}
-    return {a.pk: StudentPolicy.of(a, by_assignment.get(a.pk)) for a in assignments}
+    # Exams (usually cached, no query): whether feedback is held; the student's clock is not read.
+    exams = exam_states_for(assignments=assignments)
+    return {a.pk: StudentPolicy.of(a, by_assignment.get(a.pk), exam=exams.get(a.pk)) for a in assignments}

@@ -1,7 +1,8 @@
 """What a student may see of their own results: thin wrappers over ``scoring.policy`` (the rule
 is ``StudentPolicy.reveals_feedback`` / ``reveals_hidden``: the assignment's visibility settings
 and the student's own due date — an extension moves "after the due date" too; staff see all).
-The student's extension is only looked up when the answer depends on the due date."""
+The student's extension is only looked up when the answer depends on the due date (or on an
+exam's clock: an exam may hold feedback until it closes; whether an assignment is one is cached)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,12 @@ from assessments.models import Assignment
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from scoring.policy import StudentPolicy, policy_for
+from scoring.policy import StudentPolicy, exam_state_of, policy_for
 
 
 def feedback_visible(*, assignment: Assignment, user_id: int, viewer_is_staff: bool, at: datetime | None = None) -> bool:
     """Scores, check results and quiz feedback."""
-    policy = StudentPolicy.of(assignment, staff=viewer_is_staff)
+    policy = StudentPolicy.of(assignment, staff=viewer_is_staff, exam=None if viewer_is_staff else exam_state_of(assignment))
     if policy.feedback_follows_due_date:  # the common case (immediately, or staff) needs no query
         policy = policy_for(user_id=user_id, assignment=assignment, staff=viewer_is_staff)
     return policy.reveals_feedback(at or timezone.now())
@@ -25,7 +26,7 @@ def feedback_visible(*, assignment: Assignment, user_id: int, viewer_is_staff: b
 def hidden_checks_visible(
     *, assignment: Assignment, user_id: int, viewer_is_staff: bool, at: datetime | None = None
 ) -> bool:
-    policy = StudentPolicy.of(assignment, staff=viewer_is_staff)
+    policy = StudentPolicy.of(assignment, staff=viewer_is_staff, exam=None if viewer_is_staff else exam_state_of(assignment))
     if policy.hidden_follows_due_date:
         policy = policy_for(user_id=user_id, assignment=assignment, staff=viewer_is_staff)
     return policy.reveals_hidden(at or timezone.now())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assessments.selectors import AssignmentNotOpen, question_get_for_member
+from assessments.selectors import AssignmentNotOpen, QuestionLocked, question_get_for_member
 from core.http import json_body, json_endpoint
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
@@ -23,6 +23,8 @@ def _code_question(request: HttpRequest, question_id: int):  # type: ignore[no-u
         question, _enrollment = question_get_for_member(user=request.user, question_id=question_id)
     except AssignmentNotOpen:
         raise SubmitRefused(_("This assignment is not open yet."), status=403) from None
+    except QuestionLocked as locked:  # an exam outside the student's running session
+        raise SubmitRefused(locked.message, status=403) from None
     if not question.is_code:
         raise SubmitRefused(_("This question does not take code submissions."), status=400)
     return question
