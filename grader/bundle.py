@@ -40,12 +40,23 @@ class QuestionSource:
     content_hash: str = ""
 
 
+@dataclass(frozen=True)
+class PoolSource:
+    """``pools:`` in bundle.yaml: each student gets ``draw`` of ``questions``, ``points`` each."""
+
+    name: str
+    draw: int
+    points: float
+    questions: tuple[str, ...]
+
+
 @dataclass
 class BundleSource:
     slug: str
     spec: dict[str, Any]
     dir: Path
     questions: list[QuestionSource]
+    pools: list[PoolSource] = field(default_factory=list)
 
 
 def read_yaml(path: Path) -> dict[str, Any]:
@@ -133,7 +144,67 @@ def read_bundle(path: str | Path) -> BundleSource:
     if len(set(order)) != len(order):
         raise BundleError(str(spec_path), "questions", "lists a question twice")
     questions = [read_question(directory, question_slug) for question_slug in order]
-    return BundleSource(slug=slug, spec=spec, dir=directory, questions=questions)
+    pools = read_pools(spec.get("pools"), questions, spec_path)
+    return BundleSource(slug=slug, spec=spec, dir=directory, questions=questions, pools=pools)
+
+
+def read_pools(value: Any, questions: list[QuestionSource], spec_path: Path) -> list[PoolSource]:
+    """``pools:`` (optional): ``[{name, draw, points, questions: [slug, ...]}]``. A member is one of
+    the bundle's ``questions``, in at most one pool; ``draw`` is between 1 and the number of
+    members; every member is worth the pool's ``points`` (one slot, equal for every student)."""
+    if value is None:
+        return []
+    where = str(spec_path)
+    if not isinstance(value, list):
+        raise BundleError(where, "pools", "must be a list of pools {name, draw, points, questions}")
+    by_slug = {source.slug: source for source in questions}
+    pools: list[PoolSource] = []
+    owner: dict[str, str] = {}
+    for index, entry in enumerate(value):
+        field_name = f"pools[{index}]"
+        if not isinstance(entry, dict):
+            raise BundleError(where, field_name, "must be a mapping {name, draw, points, questions}")
+        unknown = sorted(set(entry) - {"name", "draw", "points", "questions"})
+        if unknown:
+            raise BundleError(where, f"{field_name}.{unknown[0]}", "unknown field (name, draw, points, questions)")
+        name = entry.get("name")
+        if not isinstance(name, str) or not SLUG.match(name):
+            raise BundleError(where, f"{field_name}.name", "must be lowercase letters, digits and hyphens")
+        if any(pool.name == name for pool in pools):
+            raise BundleError(where, f"{field_name}.name", f"pool {name!r} is declared twice")
+        members = entry.get("questions")
+        if not isinstance(members, list) or not members or not all(isinstance(m, str) for m in members):
+            raise BundleError(where, f"pools.{name}.questions", "must be a non-empty list of question slugs")
+        if len(set(members)) != len(members):
+            raise BundleError(where, f"pools.{name}.questions", "lists a question twice")
+        for slug in members:
+            if slug not in by_slug:
+                raise BundleError(where, f"pools.{name}.questions",
+                                  f"unknown question {slug!r}: a pool's questions must be listed in questions")
+            if slug in owner:
+                raise BundleError(where, f"pools.{name}.questions",
+                                  f"question {slug!r} is already in pool {owner[slug]!r}; a question belongs to one pool")
+            owner[slug] = name
+        draw = entry.get("draw")
+        if not isinstance(draw, int) or isinstance(draw, bool) or not 1 <= draw <= len(members):
+            raise BundleError(where, f"pools.{name}.draw",
+                              f"must be a whole number from 1 to {len(members)} (the pool's questions)")
+        member_points = {float(by_slug[slug].spec.get("points", 1)) for slug in members}
+        points = entry.get("points")
+        if points is None:
+            if len(member_points) > 1:
+                raise BundleError(where, f"pools.{name}.points", "the pool's questions are worth different "
+                                  "points; give them equal points (each student's slots must weigh the same)")
+            points = member_points.pop()
+        elif not isinstance(points, (int, float)) or isinstance(points, bool) or points < 0:
+            raise BundleError(where, f"pools.{name}.points", "must be a number >= 0")
+        for slug in members:
+            if float(by_slug[slug].spec.get("points", 1)) != float(points):
+                raise BundleError(where, f"pools.{name}.points",
+                                  f"question {slug!r} is worth {by_slug[slug].spec.get('points', 1)} points, "
+                                  f"the pool {points}: every question of a pool is worth the pool's points")
+        pools.append(PoolSource(name=name, draw=draw, points=float(points), questions=tuple(members)))
+    return pools
 
 
 def read_question(bundle_dir: str | Path, slug: str) -> QuestionSource:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from courses.models import Course
 from django.db import transaction
+from pools.services import pools_sync
 
 from assessments.models import Assignment, Question, QuestionVersion
 from grader.bundle import BundleSource, QuestionSource, read_bundle
@@ -102,6 +103,7 @@ def bundle_load(*, path: str | Path, course: Course, position: int | None = None
         for question in retired:
             report.changes.append(f"retired question {question.slug} (no longer in the bundle)")
         retired.update(active=False)
+        report.changes.extend(pools_sync(assignment=assignment, pools=bundle.pools))
     return report
 
 

@@ -22,6 +22,11 @@ def attempt_seed(*, user_id: int, question_id: int, attempt: int) -> int:
     return _seed(f"{user_id}:{question_id}:attempt-{attempt}")
 
 
+def pool_seed(*, user_id: int, assignment_id: int, pool_name: str) -> int:
+    """Which questions of a pool a student is given (``pools``): theirs, unguessable by others."""
+    return _seed(f"{user_id}:{assignment_id}:pool-{pool_name}")
+
+
 def _seed(message: str) -> int:
     digest = hmac.new(settings.GRADING_SEED_SECRET.encode(), message.encode(), hashlib.sha256).digest()
     return int.from_bytes(digest[:8], "big") & (2**63 - 1)

@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
+from pools.services import pool_question_given, pool_questions_for_student
 from scoring.policy import exam_state_of, policy_for
 
 from assessments.models import Assignment, Question
@@ -67,6 +68,15 @@ def question_list(*, assignment: Assignment) -> QuerySet[Question]:
     return assignment.questions.filter(active=True, current_version__isnull=False).select_related("current_version")
 
 
+def question_list_for_member(*, assignment: Assignment, enrollment: Enrollment) -> list[Question]:
+    """The questions this member is shown: staff every one, a student those outside every pool
+    and the ones drawn for them (``pools``: the draw is stored now, so it never changes)."""
+    questions = list(question_list(assignment=assignment))
+    if enrollment.is_staff_role:
+        return questions
+    return pool_questions_for_student(assignment_id=assignment.pk, user_id=enrollment.user_id, questions=questions)
+
+
 def question_get_for_member(*, user: AbstractBaseUser, question_id: int) -> tuple[Question, Enrollment]:
     question = (
         Question.objects.select_related("assignment__course", "current_version")
@@ -89,4 +99,8 @@ def question_get_for_member(*, user: AbstractBaseUser, question_id: int) -> tupl
         refusal = policy_for(user_id=enrollment.user_id, assignment=question.assignment).exam_refusal(timezone.now())
         if refusal is not None:
             raise QuestionLocked(question.assignment, refusal)
+    # A pooled question drawn for someone else does not exist for this student: its page, its
+    # answers and its code endpoints all start here.
+    if not enrollment.is_staff_role and not pool_question_given(question=question, user_id=enrollment.user_id):
+        raise Http404
     return question, enrollment

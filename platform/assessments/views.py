@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+from pools.selectors import pool_layout, pool_names_of
 from scoring.policy import policy_for
 from scoring.visibility import feedback_visible
 from submissions.selectors import question_statuses, question_submissions_for_staff
@@ -20,7 +21,7 @@ from assessments.selectors import (
     QuestionLocked,
     assignment_get_for_member,
     question_get_for_member,
-    question_list,
+    question_list_for_member,
     questions_hidden_until,
 )
 
@@ -35,12 +36,14 @@ def assignment_detail(request: HttpRequest, course_id: int, assignment_id: int) 
     )
     # Before it opens, students see the assignment's dates but not its questions.
     opens_at = questions_hidden_until(assignment=assignment, enrollment=enrollment)
-    questions = [] if opens_at else list(question_list(assignment=assignment))
+    questions = [] if opens_at else question_list_for_member(assignment=assignment, enrollment=enrollment)
     statuses = question_statuses(user=request.user, questions=questions)
     rows = [(question, statuses[question.pk]) for question in questions]
     return render(request, "assessments/assignment_detail.html", {
         "course": assignment.course, "assignment": assignment, "enrollment": enrollment, "rows": rows,
-        "total_points": sum(question.points for question in questions), "opens_at": opens_at,
+        # Pools count per slot (draw x points), not per member: the same maximum for everyone.
+        "total_points": pool_layout(assignment_ids=[assignment.pk], user_ids=[]).max_points(questions), "opens_at": opens_at,
+        "pool_of": pool_names_of(assignment_id=assignment.pk) if enrollment.is_staff_role else {},
         # The student's own dates (an extension) and whether scores are shown yet (scoring app).
         "window": policy_for(user_id=request.user.pk, assignment=assignment),
         "scores_hidden": not feedback_visible(

@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "core",
     "courses",
     "assessments",
+    "pools",
     "submissions",
     "gradebook",
     "scoring",

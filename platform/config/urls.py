@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("gradebook.urls")),
     path("", include("scoring.urls")),
     path("", include("progress.urls")),
+    path("", include("pools.urls")),
     path("", include("grading.urls")),
     path("", include("regrade_requests.urls")),
     path("", include("insights.urls")),

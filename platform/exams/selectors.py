@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from assessments.models import Assignment, Question
-from assessments.selectors import question_list
+from assessments.selectors import question_list_for_member
 from courses.models import Enrollment
 from django.db.models import QuerySet
 from django.http import Http404
@@ -55,7 +55,7 @@ def student_exam(*, assignment: Assignment, enrollment: Enrollment) -> StudentEx
         raise Http404
     session = exam_session_get(assignment=assignment, user_id=enrollment.user_id)
     remaining = remaining_seconds(session)
-    questions = list(question_list(assignment=assignment)) if remaining else []
+    questions = question_list_for_member(assignment=assignment, enrollment=enrollment) if remaining else []
     extension = ExamExtension.objects.filter(assignment=assignment, student_id=enrollment.user_id).first()
     return StudentExam(settings=settings, session=session, remaining=remaining, extension=extension,
                        questions=questions)

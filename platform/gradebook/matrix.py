@@ -10,6 +10,7 @@ from assessments.models import Assignment, Question
 from courses.models import Course, Enrollment
 from courses.selectors import course_students
 from django.db.models import Q
+from pools.selectors import pool_layout
 from submissions.attempts import ScoredAttempt, best_of, latest_of, scored_attempts
 
 
@@ -18,6 +19,7 @@ class Cell:
     score: float | None = None  # best score so far; None when nothing scored
     pending: bool = False  # the newest answer waits for manual grading
     attempted: bool = False
+    given: bool = True  # False: a pooled question drawn for other students, not this one (``pools``)
 
     @property
     def complete(self) -> bool:
@@ -97,7 +99,8 @@ def gradebook_matrix(*, course: Course, filters: MatrixFilters | None = None, ce
         assignments = [a for a in assignments if a.pk == filters.assignment_id]
     by_id = {a.pk: a for a in assignments}
     questions = list(
-        Question.objects.filter(assignment_id__in=by_id, active=True).order_by("position", "id")
+        Question.objects.filter(assignment_id__in=by_id, active=True).select_related("pool_member")
+        .order_by("position", "id")
     )
     columns = [
         Column(question=q, assignment=by_id[q.assignment_id])
@@ -117,6 +120,10 @@ def gradebook_matrix(*, course: Course, filters: MatrixFilters | None = None, ce
             Q(user__username__icontains=term) | Q(user__first_name__icontains=term) | Q(user__last_name__icontains=term)
         )
     assignment_of = {column.question.pk: column.assignment.pk for column in columns}
+    # Pools: a student's scores count only on the questions given to them, and every pool is worth
+    # draw x points (``pools.selectors``, the one rule for every total).
+    layout = pool_layout(assignment_ids=by_id, user_ids=one, questions=questions)
+    slots = layout.slot_count(column.question for column in columns)  # questions each student is given
     # Per student once, over their own scores only (not every question of the course).
     best_by_user: dict[int, dict[int, float]] = defaultdict(dict)
     for (user_id, question_id), score in best.items():
@@ -126,8 +133,10 @@ def gradebook_matrix(*, course: Course, filters: MatrixFilters | None = None, ce
         pending_by_user[user_id].add(question_id)
     rows = []
     for enrollment in students:
-        own_best = best_by_user.get(enrollment.user_id, {})
-        own_pending = pending_by_user.get(enrollment.user_id, set())
+        user_id = enrollment.user_id
+        own_best = {q: score for q, score in best_by_user.get(user_id, {}).items()
+                    if layout.counts(user_id=user_id, question_id=q)}
+        own_pending = {q for q in pending_by_user.get(user_id, set()) if layout.counts(user_id=user_id, question_id=q)}
         sums: dict[int, float] = defaultdict(float)
         for question_id, score in own_best.items():
             sums[assignment_of[question_id]] += score or 0.0
@@ -138,13 +147,14 @@ def gradebook_matrix(*, course: Course, filters: MatrixFilters | None = None, ce
             enrollment=enrollment, cells=[], by_assignment=[round(sums[a.pk], 2) for a in assignments],
             pending_by_assignment=[waiting[a.pk] for a in assignments],
             complete_count=sum(1 for q, score in own_best.items() if score is not None and q not in own_pending),
-            column_count=len(columns),
+            column_count=slots,
         )
         row.total = round(sum(row.by_assignment), 2)
         if cells:
             row.cells = [
                 Cell(score=own_best.get(c.question.pk), pending=c.question.pk in own_pending,
-                     attempted=(enrollment.user_id, c.question.pk) in attempted)
+                     attempted=(enrollment.user_id, c.question.pk) in attempted,
+                     given=layout.counts(user_id=user_id, question_id=c.question.pk))
                 for c in columns
             ]
             row.groups = [
@@ -154,11 +164,11 @@ def gradebook_matrix(*, course: Course, filters: MatrixFilters | None = None, ce
         if filters.only_incomplete and not row.incomplete:
             continue
         rows.append(row)
-    points: dict[int, float] = defaultdict(float)
-    counts: dict[int, int] = defaultdict(int)
-    for column in columns:
-        points[column.assignment.pk] += column.question.points
-        counts[column.assignment.pk] += 1
+    points: dict[int, float] = {}
+    counts: dict[int, int] = {}
+    for a in assignments:
+        own = [column.question for column in columns if column.assignment.pk == a.pk]
+        points[a.pk], counts[a.pk] = layout.max_points(own), layout.slot_count(own)
     return Matrix(
         assignments=[(a, points[a.pk], counts[a.pk]) for a in assignments],
         columns=columns, rows=rows, max_total=sum(points.values()),

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from assessments.models import Assignment, Question
 from courses.models import Course, Enrollment
 from courses.selectors import course_students
+from pools.selectors import pool_layout
 from submissions.attempts import best_scores
 
 
@@ -29,14 +30,18 @@ class GradeTable:
 def gradebook_table(*, course: Course) -> GradeTable:
     assignments = list(Assignment.objects.filter(course=course))
     questions = list(Question.objects.filter(assignment__course=course, active=True))
-    points_by_assignment: dict[int, float] = defaultdict(float)
-    assignment_of: dict[int, int] = {}
-    for question in questions:
-        points_by_assignment[question.assignment_id] += question.points
-        assignment_of[question.pk] = question.assignment_id
+    assignment_of = {question.pk: question.assignment_id for question in questions}
+    # Pools count per slot, and only the questions given to a student count (``pools.selectors``).
+    layout = pool_layout(assignment_ids=[assignment.pk for assignment in assignments])
+    points_by_assignment = {
+        assignment.pk: layout.max_points(q for q in questions if q.assignment_id == assignment.pk)
+        for assignment in assignments
+    }
     # Summed per student once: looking through every best score for each student was quadratic.
     sums_of: dict[int, dict[int, float]] = defaultdict(lambda: defaultdict(float))
     for (user_id, question_id), score in best_scores(question_ids=assignment_of).items():
+        if not layout.counts(user_id=user_id, question_id=question_id):
+            continue
         sums_of[user_id][assignment_of[question_id]] += score
     table_rows = []
     for enrollment in course_students(course=course):

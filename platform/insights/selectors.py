@@ -13,6 +13,7 @@ from assessments.models import Assignment, Question
 from courses.models import Course
 from courses.selectors import course_student_ids
 from django.http import Http404
+from pools.selectors import pool_users_of
 from submissions.attempts import GRADED, ScoredAttempt, best_of, scored_attempts
 from submissions.models import Draft, QuizAnswer, Submission
 
@@ -108,7 +109,8 @@ def duration_buckets(durations: list[timedelta]) -> list[tuple[str, int]]:
 
 
 def question_dashboard(*, question: Question) -> QuestionDashboard:
-    users = set(course_student_ids(course=question.assignment.course_id))
+    # A pooled question: only the students it was drawn for (``pools``) are its class.
+    users = pool_users_of(question=question, user_ids=course_student_ids(course=question.assignment.course_id))
     attempts = question_attempts(question=question, users=users)
     best = {user_id: score for (user_id, _question_id), score in best_of(attempts).items()}
     until_full = stats.attempts_until_full(attempts)

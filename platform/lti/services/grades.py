@@ -17,6 +17,7 @@ from core.jobs import job_claim, job_enqueue_on_commit, job_finish, job_retry_la
 from courses.models import Enrollment
 from django.db.models import F
 from django.utils import timezone
+from pools.selectors import pool_layout
 from pylti1p3.assignments_grades import AssignmentsGradesService
 from pylti1p3.exception import LtiException, LtiServiceException
 from pylti1p3.grade import Grade
@@ -50,11 +51,10 @@ class AssignmentScore:
 def assignment_score_compute(*, assignment_id: int, student_id: int) -> AssignmentScore:
     """The gradebook's rule: the sum, over the assignment's active questions, of the student's
     best score per question (``submissions.attempts.best_of``; late penalty already applied)."""
-    points = dict(
-        Question.objects.filter(assignment_id=assignment_id, active=True).values_list(
-            "pk", "points"
-        )
-    )
+    questions = list(Question.objects.filter(assignment_id=assignment_id, active=True))
+    # Pools (``pools.selectors``): only the student's own questions count, each pool draw x points.
+    layout = pool_layout(assignment_ids=[assignment_id], user_ids=[student_id])
+    points = {q.pk: q.points for q in questions if layout.counts(user_id=student_id, question_id=q.pk)}
     attempts = scored_attempts(question_ids=points, user_ids=[student_id], graded_only=False)
     best = {question_id: score for (_, question_id), score in best_of(attempts).items()}
     attempted = {attempt.question_id for attempt in attempts}  # any status: queued, error, awaiting staff
@@ -71,7 +71,7 @@ def assignment_score_compute(*, assignment_id: int, student_id: int) -> Assignme
     grading = "PendingManual" if manual_pending else "FullyGraded"
     return AssignmentScore(
         given=round(sum(best.values()), 4),
-        maximum=float(sum(points.values())),
+        maximum=float(layout.max_points(questions)),
         activity_progress=activity,
         grading_progress=grading,
     )

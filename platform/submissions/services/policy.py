@@ -9,6 +9,7 @@ from courses.models import Enrollment
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Model
 from django.utils.translation import gettext as _
+from pools.services import pool_submit_refusal
 from scoring.policy import StudentPolicy, policy_for
 
 from submissions.services.errors import SubmitRefused
@@ -40,6 +41,8 @@ def submission_policy_check(
     (its late credit and ``days_late`` for the new row)."""
     policy = policy_for(user_id=enrollment.user_id, assignment=question.assignment, staff=enrollment.is_staff_role)
     refusal = policy.submit_refusal(at, used, question)
+    if refusal is None and not enrollment.is_staff_role:
+        refusal = pool_submit_refusal(question=question, user_id=enrollment.user_id)  # drawn for others
     if refusal is not None:
         raise SubmitRefused(refusal, status=403)
     return policy
