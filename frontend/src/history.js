@@ -1,6 +1,7 @@
 // Earlier attempts: each `#history li` gets "view" and "diff" buttons; the attempt's code is
 // fetched from its data-code-url and shown read-only, or as a line diff against the editor, in
-// #history-view. Student code is untrusted: everything goes through textContent, never innerHTML.
+// #history-view. Student code is untrusted: everything goes through textContent, never innerHTML
+// (except the review HTML, which the server renders and escapes, as it does the feedback).
 import { diffLines } from "diff";
 import { getJson } from "./api.js";
 import { formatScore } from "./format.js";
@@ -72,6 +73,12 @@ export function setUpHistory({ config, historyList, viewElement, getCode }) {
         action === "diff" ? renderDiff(data.code, getCode()) : el("pre", "code-view", data.code);
       body.dataset.view = action;
       viewElement.replaceChildren(header, body);
+      if (action === "view" && data.review_html) {
+        // Staff's review of that attempt: HTML rendered and escaped by the server (like #feedback).
+        const review = el("div", "history-review");
+        review.innerHTML = data.review_html;
+        viewElement.append(review);
+      }
     } catch (err) {
       viewElement.replaceChildren(el("p", "error", err.message));
     }

@@ -6,7 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from grader.api import load_question
-from grader.bundle import CODE_FILES
+from grader.bundle import CODE_FILES, localized
+from grader.errors import BundleError
 
 from ..base import AnswerError, AutoGrade, KindBase, first_value
 
@@ -45,6 +46,9 @@ checks:
     compare:
       - {kind: allclose, key: out, rtol: 1.0e-7, atol: 0}
     hint: {ko: "2를 곱하세요.", en: "Multiply by 2."}
+# rubric:                # optional: items staff tick on the code review page, on top of the checks
+#   - {text: {ko: "변수 이름이 명확함", en: "clear variable names"}, points: 1}
+#   - {text: {ko: "im2col 대신 파이썬 반복문", en: "Python loops instead of im2col"}, points: -2}
 """
 
     def starter_files(self) -> dict[str, str]:
@@ -55,6 +59,30 @@ checks:
         self.validate_common(spec, where)
         question_dir = Path(where).parent
         load_question(question_dir.parent.parent, question_dir.name)
+        rubric = spec.get("rubric")
+        if rubric is None:
+            return
+        if not isinstance(rubric, list):
+            raise BundleError(where, "rubric", "must be a list of {text, points}")
+        for index, item in enumerate(rubric):
+            field = f"rubric[{index}]"
+            if not isinstance(item, dict):
+                raise BundleError(where, field, "must be a mapping {text, points}")
+            localized(item.get("text"), where, f"{field}.text")
+            points = item.get("points", 1)
+            if isinstance(points, bool) or not isinstance(points, (int, float)) or points == 0:
+                raise BundleError(where, f"{field}.points", "must be a non-zero number (negative: a deduction)")
+
+    def rubric(self, spec: dict[str, Any]) -> list[dict[str, Any]]:
+        """Code review items, added to the automatic points by staff (grading/code_review.py).
+        Unlike short_text's, an item may be negative: a deduction ("-2 Python loops")."""
+        items = spec.get("rubric") or []
+        return [{"index": index, "text": item.get("text", ""), "points": float(item.get("points", 1))}
+                for index, item in enumerate(items) if isinstance(item, dict) and _number(item.get("points", 1))]
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
     def public_spec(
         self, spec: dict[str, Any], variables: dict[str, int | float], lang: str, seed: int

@@ -46,3 +46,18 @@ class SplitForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["graders"].choices = staff
         self.fields["question"].choices = [("", _("All questions")), *questions]
+
+
+class LineCommentForm(forms.Form):
+    line_start = forms.IntegerField(label=_("From line"), min_value=1)
+    line_end = forms.IntegerField(label=_("To line"), min_value=1, required=False)
+    body = forms.CharField(label=_("Comment on these lines"), max_length=MAX_COMMENT, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class LineCommentEditForm(forms.Form):
+    body = forms.CharField(max_length=MAX_COMMENT, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class GradingSettingsForm(forms.Form):
+    anonymous = forms.BooleanField(required=False, label=_("Anonymous grading: hide student names until the grade is saved"))
+    shuffled = forms.BooleanField(required=False, label=_("Random order, different for each grader"))

@@ -57,3 +57,71 @@ class ManualGrade(models.Model):
 
     def __str__(self) -> str:
         return f"grade {self.raw_score} of answer {self.quiz_answer_id}"
+
+
+class GradingSettings(models.Model):
+    """How a course's staff grade by hand (the grading queue page sets it): ``anonymous`` hides
+    the student's name until the grade is saved, ``shuffled`` lists the work in a random order
+    that is stable per grader (grading/order.py) instead of by username."""
+
+    course = models.OneToOneField("courses.Course", on_delete=models.CASCADE, related_name="grading_settings")
+    anonymous = models.BooleanField(_("anonymous grading"), default=False)
+    shuffled = models.BooleanField(_("random order per grader"), default=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"grading settings of {self.course_id}"
+
+
+class CodeReview(models.Model):
+    """A review of a code submission: rubric items and an adjustment on top of the automatic
+    points. Never updated: saving again (or a regrade re-basing it) adds a row, the newest row of
+    a submission is its current review (grading/code_review.py)."""
+
+    class Source(models.TextChoices):
+        REVIEW = "review", _("Code review")
+        REGRADE = "regrade", _("Re-applied after a regrade")
+
+    submission = models.ForeignKey("submissions.Submission", on_delete=models.CASCADE, related_name="code_reviews")
+    grader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.REVIEW)
+    rubric_checked = models.JSONField(default=list, blank=True)  # snapshot [{index, text, points}]
+    adjustment = models.FloatField(default=0.0)
+    auto_points = models.FloatField()  # the automatic points (question scale, before late credit) it was based on
+    raw_score = models.FloatField()  # auto_points + items + adjustment, clamped to 0..points
+    score = models.FloatField()  # what Submission.score became (late credit applied)
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"review {self.raw_score} of submission {self.submission_id}"
+
+    @property
+    def delta(self) -> float:
+        """What the review adds to (or takes from) the automatic points, before clamping."""
+        return sum(float(item["points"]) for item in self.rubric_checked) + self.adjustment
+
+
+class LineComment(models.Model):
+    """Staff's comment on lines ``line_start..line_end`` (1-based, inclusive) of a submission's
+    code. Plain text; the student sees it beside those lines once the submission is reviewed."""
+
+    submission = models.ForeignKey("submissions.Submission", on_delete=models.CASCADE, related_name="line_comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    line_start = models.PositiveIntegerField()
+    line_end = models.PositiveIntegerField()
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["line_start", "line_end", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"comment on {self.submission_id}:{self.line_start}-{self.line_end}"

@@ -13,11 +13,13 @@ from submissions.models import QuizAnswer
 
 from grading.forms import GradeForm
 from grading.models import GradingAssignment
+from grading.order import settings_for
 from grading.rubric import model_answer, rubric_items
 from grading.selectors import (
     answer_history,
     answer_neighbours,
     answer_newer_exists,
+    answer_student_label,
     is_pending,
     manual_grade_latest,
     manual_grades,
@@ -61,12 +63,14 @@ def grade_page_context(
     prompt = kind.render_prompt(version.prompt(lang), kind.variant(version.spec, answer.seed))
     reference = model_answer(version)
     form = form or grade_form(answer)
+    label, anonymous = answer_student_label(answer=answer, anonymous=settings_for(question.assignment.course_id).anonymous)
     assignment_row = GradingAssignment.objects.filter(
         question=question, student_id=answer.user_id
     ).select_related("grader").first()
     return {
         "course": question.assignment.course, "assignment": question.assignment, "question": question,
         "answer": answer, "student": answer.user, "who": who,
+        "student_label": label, "anonymous": anonymous,
         "prompt_html": markdown_render(prompt),
         "model_answer_html": markdown_render(reference) if reference else "",
         "answer_text": answer_text(answer),

@@ -15,6 +15,7 @@ from django.http import Http404
 from submissions.models import QuizAnswer
 
 from grading.models import GradingAssignment, ManualGrade
+from grading.order import anonymous_label, settings_for, shuffle_key
 from kinds import KINDS
 
 WHO_CHOICES = ("mine", "all")
@@ -105,6 +106,16 @@ class AnswerRow:
     answer: QuizAnswer
     grader: Any  # the assigned grader (a user) or None
     pending: bool
+    label: str = ""  # the student as the grader sees them: a pseudonym while anonymous and pending
+    anonymous: bool = False
+
+
+def answer_student_label(*, answer: QuizAnswer, anonymous: bool) -> tuple[str, bool]:
+    """The course's anonymous grading hides the name until the answer's grade is saved."""
+    if anonymous and is_pending(answer):
+        return anonymous_label(question_id=answer.question_id, student_id=answer.user_id), True
+    user = answer.user
+    return f"{user.get_full_name() or user.username} ({user.username})", False
 
 
 def default_who(*, question: Question, grader: AbstractBaseUser) -> str:
@@ -117,15 +128,23 @@ def answer_rows(
     *, question: Question, grader: AbstractBaseUser, who: str = "all", status: str = "all"
 ) -> list[AnswerRow]:
     assigned = graders_by_student(question=question)
+    course_settings = settings_for(question.assignment.course_id)
+    answers = list(latest_answers(question=question))
+    if course_settings.shuffled:
+        answers.sort(key=lambda a: shuffle_key(grader_id=grader.pk, question_id=question.pk, student_id=a.user_id))
     rows = []
-    for answer in latest_answers(question=question):
+    for answer in answers:
         assignment = assigned.get(answer.user_id)
         if who == "mine" and (assignment is None or assignment.grader_id != grader.pk):
             continue
         pending = is_pending(answer)
         if (status == "pending" and not pending) or (status == "graded" and pending):
             continue
-        rows.append(AnswerRow(answer=answer, grader=assignment.grader if assignment else None, pending=pending))
+        label, anonymous = answer_student_label(answer=answer, anonymous=course_settings.anonymous)
+        rows.append(AnswerRow(
+            answer=answer, grader=assignment.grader if assignment else None, pending=pending,
+            label=label, anonymous=anonymous,
+        ))
     return rows
 
 

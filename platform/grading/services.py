@@ -111,17 +111,25 @@ class SplitReport:
 
 def grading_split_evenly(
     *, course: Course, grader_ids: Sequence[int], question_ids: Sequence[int] | None = None,
-    rebalance: bool = False,
+    rebalance: bool = False, queue: str = "manual",
 ) -> SplitReport:
     """Give the pending answers to the chosen staff, round-robin. Without ``rebalance`` only
     answers nobody has are handed out, each to whoever has the fewest pending ones (so adding a
-    TA mid-way evens out); with it, every pending answer is dealt again from scratch."""
+    TA mid-way evens out); with it, every pending answer is dealt again from scratch.
+    ``queue="code"`` deals out the code submissions waiting for a review instead (the same
+    GradingAssignment rows: one grader per question and student, whatever the kind)."""
     staff = set(course_staff_ids(course=course).filter(user_id__in=grader_ids))
     graders = [grader_id for grader_id in dict.fromkeys(grader_ids) if grader_id in staff]
     if not graders:
         raise GradingRefused(_("Choose at least one grader from the course staff."))
-    questions = [q for q in manual_questions(course=course) if question_ids is None or q.pk in question_ids]
-    pending = [(q, a.user_id) for q in questions for a in latest_answers(question=q) if is_pending(a)]
+    if queue == "code":
+        from grading.review_selectors import pending_code_pairs
+
+        pending = pending_code_pairs(course=course, question_ids=None if question_ids is None else list(question_ids))
+        questions = list(dict.fromkeys(q for q, _student in pending))
+    else:
+        questions = [q for q in manual_questions(course=course) if question_ids is None or q.pk in question_ids]
+        pending = [(q, a.user_id) for q in questions for a in latest_answers(question=q) if is_pending(a)]
     load = dict.fromkeys(graders, 0)
     existing = {
         (row.question_id, row.student_id): row.grader_id

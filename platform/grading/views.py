@@ -16,6 +16,8 @@ from submissions.models import QuizAnswer
 
 from grading.forms import SplitForm
 from grading.pages import grade_form, grade_page_context
+from grading.review_pages import queue_context
+from grading.review_selectors import code_questions
 from grading.selectors import (
     STATUS_CHOICES,
     WHO_CHOICES,
@@ -31,14 +33,16 @@ from grading.selectors import (
 from grading.services import GradingRefused, grading_split_evenly, grading_take, manual_grade_save
 
 
-def _split_form(course, data=None) -> SplitForm:  # type: ignore[no-untyped-def]
+def _split_form(course, data=None, queue: str = "manual") -> SplitForm:  # type: ignore[no-untyped-def]
     enrollments = list(course_staff(course=course))
     staff = [(e.user_id, f"{e.user.get_full_name() or e.user.username} ({e.get_role_display()})") for e in enrollments]
-    questions = [(q.pk, f"{q.assignment.slug}/{q.slug}") for q in manual_questions(course=course)]
+    listed = code_questions(course=course) if queue == "code" else manual_questions(course=course)
+    questions = [(q.pk, f"{q.assignment.slug}/{q.slug}") for q in listed]
     # Pre-ticked: the TAs (the usual graders), or everybody on a course without TAs.
     tas = [e.user_id for e in enrollments if e.role == Enrollment.Role.TA]
     initial = {"graders": tas or [e.user_id for e in enrollments]}
-    return SplitForm(data, initial=initial, staff=staff, questions=questions)
+    auto_id = "code_%s" if queue == "code" else "id_%s"  # both forms on one page: distinct ids
+    return SplitForm(data, initial=initial, staff=staff, questions=questions, auto_id=auto_id)
 
 
 def queue(request: HttpRequest, course_id: int) -> HttpResponse:
@@ -47,13 +51,16 @@ def queue(request: HttpRequest, course_id: int) -> HttpResponse:
         "course": course, "enrollment": enrollment,
         "rows": grading_queue(course=course, grader=request.user),
         "split_form": _split_form(course),
+        "code_split_form": _split_form(course, queue="code"),
+        **queue_context(course=course, grader=request.user, enrollment=enrollment),
     })
 
 
 @require_POST
 def split(request: HttpRequest, course_id: int) -> HttpResponse:
     course, _enrollment = course_get_for_staff(user=request.user, course_id=course_id)
-    form = _split_form(course, request.POST)
+    queue_name = "code" if request.POST.get("queue") == "code" else "manual"
+    form = _split_form(course, request.POST, queue=queue_name)
     if not form.is_valid():
         messages.error(request, _("Choose at least one grader from the course staff."))
         return redirect("grading:queue", course_id=course.pk)
@@ -62,7 +69,7 @@ def split(request: HttpRequest, course_id: int) -> HttpResponse:
         report = grading_split_evenly(
             course=course, grader_ids=form.cleaned_data["graders"],
             question_ids=None if question is None else [question],
-            rebalance=form.cleaned_data["rebalance"],
+            rebalance=form.cleaned_data["rebalance"], queue=queue_name,
         )
     except GradingRefused as refused:
         messages.error(request, refused.message)

@@ -51,4 +51,16 @@ def feedback_html(submission: Submission, *, viewer_is_staff: bool) -> str | Non
         revealed = reveals_hidden(submission, viewer_is_staff=viewer_is_staff)
         result = result_visible(submission.results, reveal_hidden=revealed)
         context.update(result=result, checks=result["checks"], revealed=revealed)
+    context["review_html"] = review_html(submission, viewer_is_staff=viewer_is_staff)
     return render_to_string("submissions/feedback.html", context)
+
+
+def review_html(submission: Submission, *, viewer_is_staff: bool) -> str:
+    """Staff's code review (rubric items, comments beside the lines), "" when there is none or the
+    feedback is not shown yet. Only the owner and course staff get here (submission_get_for_viewer,
+    the owner's own code page)."""
+    if submission.status != Submission.Status.GRADED or not reveals_feedback(submission, viewer_is_staff=viewer_is_staff):
+        return ""
+    from grading.review_pages import student_review_html
+
+    return student_review_html(submission)

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from submissions.feedback import reveals_feedback
+from submissions.feedback import reveals_feedback, review_html
 from submissions.http import SESSION_ENDED, idempotency_key_from
 from submissions.presenters import submission_status_payload
 from submissions.selectors import submission_get_for_viewer
@@ -68,4 +68,5 @@ def status_endpoint(request: HttpRequest, submission_id: int) -> JsonResponse:
 def code_endpoint(request: HttpRequest, submission_id: int) -> JsonResponse:
     submission, staff = submission_get_for_viewer(user=request.user, submission_id=submission_id)
     score = submission.score if reveals_feedback(submission, viewer_is_staff=staff) else None
-    return JsonResponse({"code": submission.code, "created_at": submission.created_at.isoformat(), "score": score})
+    return JsonResponse({"code": submission.code, "created_at": submission.created_at.isoformat(), "score": score,
+                         "review_html": review_html(submission, viewer_is_staff=staff)})

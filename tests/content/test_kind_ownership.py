@@ -102,8 +102,12 @@ def test_grading_modes_follow_the_kind_and_the_spec():
     assert short.grade(spec, {}, {"text": "x"}, "en").needs_manual is True
     assert short.rubric(spec) == [{"index": 0, "text": {"ko": "가", "en": "a"}, "points": 2.0}]
     assert short.model_answer(spec, "ko") == "모범" and short.model_answer(spec, "en") == "model"
-    for other in ("numeric", "multiple_choice", "code"):
+    for other in ("numeric", "multiple_choice"):
         assert get_kind(other).rubric(spec) == [] and get_kind(other).model_answer(spec, "en") == ""
+    # A code question may declare a review rubric (grading/code_review.py), negative items included.
+    code_spec = {"rubric": [{"text": {"ko": "반복문", "en": "loops"}, "points": -2}]}
+    assert get_kind("code").rubric(code_spec) == [{"index": 0, "text": {"ko": "반복문", "en": "loops"}, "points": -2.0}]
+    assert get_kind("code").rubric({}) == [] and get_kind("code").model_answer(spec, "en") == ""
 
 
 def _write_starter_question(bundle: Path, name: str) -> Path:
