@@ -25,13 +25,16 @@ from grader.job import (
     JobSpec,
 )
 from grader.question import CheckSpec, CodeQuestion
+from grader.reference_store import SharedReferences, reference_key
 from grader.result import CheckOutcome, GradeResult
 from grader.submission import Unacceptable, decode_submission
 
 STUDENT_FILE = "submission.py"
 REFERENCE_FILE = "reference.py"
-# Reference results by (question content, seed). Code attempts draw fresh seeds, so this serves
-# regrades, retries and fixed-seed runs; bounded in bytes, since the large checks' arrays are big.
+# Reference results by (question content, seed), in this process. Code attempts draw fresh seeds:
+# what serves a student's next attempt is the shared store (reference_store.py), filled ahead of
+# time by the workers; this serves regrades, retries and fixed-seed runs, and keeps shared hits.
+# Bounded in bytes, since the large checks' arrays are big.
 REFERENCE_CACHE_BYTES = 64 * 1024 * 1024
 _reference_cache: OrderedDict[tuple[str, int], tuple[JobResult, int]] = OrderedDict()
 _reference_cache_bytes = 0
@@ -50,8 +53,11 @@ TERMINATION_MESSAGE = {
 
 
 def grade(
-    question: CodeQuestion, code: str | bytes, *, seed: int, executor: Executor, lang: str = "en"
+    question: CodeQuestion, code: str | bytes, *, seed: int, executor: Executor, lang: str = "en",
+    references: SharedReferences | None = None,
 ) -> GradeResult:
+    """``references``: reference results shared between processes (grader/reference_store.py);
+    a miss runs the reference next to the student's job, as without it."""
     started = time.perf_counter()
     base = GradeResult(status=r.FAILED, score=0.0, max_score=question.max_score, checks=[],
                        seed=seed, question=question.slug)
@@ -65,9 +71,9 @@ def grade(
 
     cases = question.case_specs(seed)
     reference_future = None
-    reference = _cached_reference(question, seed)
+    reference = _cached_reference(question, seed, references)
     if reference is None:
-        reference_future = REFERENCE_POOL.submit(_run_reference, question, seed, executor)
+        reference_future = REFERENCE_POOL.submit(_run_reference, question, seed, executor, references)
     student = _run_student(question, text, cases, executor)
     reference_ms = 0.0
     if reference_future is not None:
@@ -132,13 +138,32 @@ def _ms(since: float) -> float:
     return round((time.perf_counter() - since) * 1000, 3)
 
 
-def _cached_reference(question: CodeQuestion, seed: int) -> JobResult | None:
+def _cached_reference(question: CodeQuestion, seed: int,
+                      references: SharedReferences | None = None) -> JobResult | None:
+    """This process's cache first, then the shared store (whose hit is kept here too)."""
     with _cache_lock:
         cached = _reference_cache.get((question.content_hash, seed))
-        if cached is None:
-            return None
-        _reference_cache.move_to_end((question.content_hash, seed))
-        return cached[0]
+        if cached is not None:
+            _reference_cache.move_to_end((question.content_hash, seed))
+            return cached[0]
+    if references is None:
+        return None
+    job = reference_job(question, question.case_specs(seed))
+    shared = references.get(reference_key(question.content_hash, question.textbook, seed), job)
+    if shared is not None:
+        _remember(question.content_hash, seed, shared)
+    return shared
+
+
+def reference_prepare(question: CodeQuestion, seed: int, *, executor: Executor,
+                      references: SharedReferences) -> bool:
+    """Make the reference result of ``seed`` ready in the shared store, off any grading's critical
+    path (e.g. for a student's next attempt). True when it had to be computed."""
+    key = reference_key(question.content_hash, question.textbook, seed)
+    if references.contains(key, reference_job(question, question.case_specs(seed))):
+        return False
+    _run_reference(question, seed, executor, references)
+    return True
 
 
 def reference_job(question: CodeQuestion, cases: tuple[CaseSpec, ...]) -> JobSpec:
@@ -156,7 +181,9 @@ def reference_problem(reference: JobResult, job: JobSpec) -> str | None:
     return None
 
 
-def _run_reference(question: CodeQuestion, seed: int, executor: Executor) -> JobResult:
+def _run_reference(question: CodeQuestion, seed: int, executor: Executor,
+                   references: SharedReferences | None = None) -> JobResult:
+    """The only writer of both caches: the question's reference code, run in the sandbox."""
     job = reference_job(question, question.case_specs(seed))
     reference = executor.run(job)
     problem = reference_problem(reference, job)
@@ -165,6 +192,8 @@ def _run_reference(question: CodeQuestion, seed: int, executor: Executor) -> Job
             f"the reference of {question.slug!r} failed ({problem}); fix the question"
         )
     _remember(question.content_hash, seed, reference)
+    if references is not None:
+        references.put(reference_key(question.content_hash, question.textbook, seed), reference)
     return reference
 
 

@@ -610,7 +610,7 @@ def phase_report(phase: Phase, args: argparse.Namespace) -> dict[str, Any]:
     from submissions.models import Submission
 
     rows = list(Submission.objects.filter(id__in=phase.ids).values(
-        "id", "status", "verdict", "created_at", "graded_at", "claimed_at", "infra_failures"))
+        "id", "status", "verdict", "created_at", "graded_at", "claimed_at", "infra_failures", "timings"))
     by_id = {row["id"]: row for row in rows}
     graded_records = dict(ScoreChange.objects.filter(submission_id__in=phase.ids, source="graded")
                           .values_list("submission_id").annotate(n=Count("id")))
@@ -648,12 +648,51 @@ def phase_report(phase: Phase, args: argparse.Namespace) -> dict[str, Any]:
     report["exactly_once"] = (not report["stuck"] and not report["graded_twice"]
                               and not report["graded_without_record"] and statuses.get("error", 0) == 0
                               and report["accepted"] == report["submitted"])
+    report["worker_breakdown_ms"] = worker_breakdown(rows)
     if phase.runs:
         report["runs"] = run_report(phase, args)
     if phase.name == "steady":
         report["offered_rate_per_s"] = args.rate
         report["achieved_submit_rate_per_s"] = round(len(phase.ids) / max(0.001, phase.submitted - phase.started), 1)
     return report
+
+
+def worker_breakdown(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Where a grading's time went on the worker (medians): claimed -> graded from the row, and the
+    grader's own timings; ``reference_ready`` is the share of gradings that ran no reference job."""
+    graded = [row for row in rows if row["claimed_at"] and row["graded_at"] and row["timings"]]
+
+    def median(values: list[float]) -> float | None:
+        ordered = sorted(values)
+        return round(ordered[len(ordered) // 2], 1) if ordered else None
+
+    on_worker = [(row["graded_at"] - row["claimed_at"]).total_seconds() * 1000 for row in graded]
+    breakdown: dict[str, Any] = {"claimed_to_graded": median(on_worker)}
+    for key in ("total_ms", "student_ms", "reference_ms", "checks_ms", "diagnosis_ms"):
+        breakdown[key.removesuffix("_ms")] = median([float(row["timings"].get(key, 0.0)) for row in graded])
+    totals = [float(row["timings"].get("total_ms", 0.0)) for row in graded]
+    breakdown["outside_grader"] = median([w - t for w, t in zip(on_worker, totals, strict=True)])
+    breakdown["reference_ready"] = (round(sum(1 for row in graded if not row["timings"].get("reference_ms"))
+                                          / len(graded), 3) if graded else None)
+    return breakdown
+
+
+def references_prepare_wait(redis_port: int, ahead: int, timeout: float = 300.0) -> dict[str, Any]:
+    """As when a question is published: the workers compute every student's first attempt's
+    reference (``manage.py prepare_references``) before the burst; wait until they are stored."""
+    import redis
+    from submissions.services.references import references_prepare_first
+
+    started = time.monotonic()
+    sent = references_prepare_first(ahead=ahead)
+    client = redis.Redis(port=redis_port)
+    stored = 0
+    while time.monotonic() - started < timeout:
+        stored = sum(1 for _ in client.scan_iter("dlgrade:ref:*", count=1000))
+        if stored >= sent:
+            break
+        time.sleep(0.25)
+    return {"sent": sent, "stored": stored, "seconds": round(time.monotonic() - started, 1)}
 
 
 def run_report(phase: Phase, args: argparse.Namespace) -> dict[str, Any]:
@@ -727,6 +766,7 @@ def human(result: dict[str, Any]) -> str:
                            ("queue_wait_db_ms", "submit->claimed (DB)"), ("post_ms", "POST round trip")):
             s = report[key]
             lines.append(f"  {label:<24} n={s['count']:<5} p50={s['p50']} p95={s['p95']} p99={s['p99']} max={s['max']} ms")
+        lines.append(f"  on the worker (medians, ms): {report['worker_breakdown_ms']}")
         lines.append(f"  first created -> last graded {report['first_to_last_graded_s']} s; "
                      f"throughput {report['throughput_per_s']} gradings/s; posting took {report['submit_window_s']} s")
         lines.append(f"  statuses {report['statuses']}; verdicts {report['verdicts']}")
@@ -788,6 +828,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="start a private Postgres (initdb) instead of SQLite, to compare write contention")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs, database)")
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    parser.add_argument("--prepare-references", action=argparse.BooleanOptionalAction, default=True,
+                        help="before the burst, have the workers compute every student's first attempt's "
+                             "reference, as when the question is published (manage.py prepare_references)")
+    parser.add_argument("--prepare-ahead", type=int, default=1,
+                        help="attempts per student prepared before the burst (prepare_references --ahead)")
     return parser.parse_args(argv)
 
 
@@ -822,6 +867,9 @@ def main(argv: list[str] | None = None) -> int:
                            "logins": len(students), "login_span_s": round(login_span, 1),
                            "login_ms": summary_ms(login_times)}
         log(f"{len(students)} students logged in in {login_span:.1f} s")
+        if args.prepare_references:
+            result["setup"]["prepare_references"] = prepared = references_prepare_wait(redis_port, args.prepare_ahead)
+            log(f"first attempts' references prepared: {prepared}")
         samples = code_samples(seed=7)
         sampler = QueueSampler(redis_port)
         sampler.start()

@@ -109,8 +109,8 @@ INSTALLED_APPS = [
     "authoring",
     "lti",
     "runs",
-    "announcements",
     "notebooks",
+    "announcements",
     "exams",
 ]
 
@@ -186,7 +186,9 @@ if CACHE_BACKEND == "redis":
         }
     }
 elif CACHE_BACKEND == "locmem":
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Room for a course's similarity fingerprints (one entry per submission; the default is 300).
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                          "OPTIONS": {"MAX_ENTRIES": 20000}}}
 else:
     raise ImproperlyConfigured(f"DJANGO_CACHE={CACHE_BACKEND!r}: expected redis or locmem")
 
@@ -235,6 +237,16 @@ if GRADER_EXECUTOR not in ("sandbox", "inprocess"):
 if PRODUCTION and GRADER_EXECUTOR != "sandbox":
     raise ImproperlyConfigured("GRADER_EXECUTOR=inprocess runs student code unisolated: never in production")
 GRADER_SLOTS = env_int("GRADER_SLOTS", 2)
+# Reference results shared by the workers and computed ahead of attempts (core/reference_cache.py):
+# "redis" (REDIS_URL, default in production and run.sh's stack) or "off" (each worker runs them).
+GRADER_REFERENCE_CACHE = env_str("GRADER_REFERENCE_CACHE", "redis" if PRODUCTION else "off")
+if GRADER_REFERENCE_CACHE not in ("redis", "off"):
+    raise ImproperlyConfigured(f"GRADER_REFERENCE_CACHE={GRADER_REFERENCE_CACHE!r}: expected redis or off")
+# An entry serves the next attempt (hours away at most) and is ~250 KB for ch07's convolution; the
+# broker's Redis never evicts, so the cache keeps its own budget (oldest entries deleted first).
+GRADER_REFERENCE_CACHE_TTL = env_int("GRADER_REFERENCE_CACHE_TTL", 24 * 3600)
+GRADER_REFERENCE_CACHE_MAX_BYTES = env_int("GRADER_REFERENCE_CACHE_MAX_BYTES", 4 * 1024 * 1024)
+GRADER_REFERENCE_CACHE_TOTAL_BYTES = env_int("GRADER_REFERENCE_CACHE_TOTAL_BYTES", 512 * 1024 * 1024)
 ASSIGNMENTS_DIR = Path(env_str("ASSIGNMENTS_DIR", str(BASE_DIR / "assignments")))
 DEMO_COURSE_SLUG = "dl-demo"
 
@@ -260,12 +272,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 5,
     "visibility_timeout": 600,
     "max_retries": 0,
+    # A worker takes from its queues in the order of -Q ("grading,celery"): reference precomputes
+    # (celery queue) never delay a burst of gradings.
+    "queue_order_strategy": "priority",
 }
 CELERY_BEAT_SCHEDULE = {
     "sweep-jobs": {"task": "core.tasks.sweep_jobs", "schedule": 30.0},
+    "finish-expired-exams": {"task": "exams.tasks.finish_expired_exams", "schedule": 15.0},
     "release-held-lti-grades": {"task": "lti.tasks.release_held_grades", "schedule": 300.0},
     "purge-runs": {"task": "runs.tasks.purge_runs", "schedule": 300.0},
-    "finish-expired-exams": {"task": "exams.tasks.finish_expired_exams", "schedule": 15.0},
 }
 # Every job table (core/jobs.py): the beat's one sweep walks them all.
 JOB_TABLES = [

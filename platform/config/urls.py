@@ -32,8 +32,8 @@ urlpatterns = [
     path("", include("insights.urls")),
     path("", include("authoring.urls")),
     path("", include("runs.urls")),
-    path("", include("announcements.urls")),
     path("", include("notebooks.urls")),
+    path("", include("announcements.urls")),
     path("", include("exams.urls")),
     path("lti/", include("lti.urls")),
 ]

@@ -129,12 +129,12 @@ def live_board(*, course: Course, now: datetime, minutes: int = 30, assignment: 
     scope = Question.objects.filter(assignment__course=course, active=True)
     if assignment is not None:
         scope = scope.filter(assignment=assignment)
-    activity, drafts = _recent_activity(users=set(students), question_ids=set(scope.values_list("id", flat=True)),
-                                        since=since)
+    activity, drafts, attempted = _recent_activity(
+        users=set(students), question_ids=set(scope.values_list("id", flat=True)), since=since)
     if assignment is None:
         scope = scope.filter(id__in={question_id for _at, question_id in activity.values()} |
                              {question_id for (user_id, question_id) in drafts if user_id in activity} |
-                             _recent_questions(users=set(activity), since=since))
+                             attempted)
     columns = list(scope.select_related("assignment").order_by("assignment__position", "assignment_id", "position", "id"))
     tries = _tries(users=set(activity), question_ids={question.pk for question in columns})
     rows = []
@@ -163,9 +163,9 @@ def live_board(*, course: Course, now: datetime, minutes: int = 30, assignment: 
 
 def _recent_activity(
     *, users: set[int], question_ids: set[int], since: datetime
-) -> tuple[dict[int, tuple[datetime, int]], dict[tuple[int, int], datetime]]:
-    """Per active student, their latest activity (time, question); and recent drafts by
-    (student, question)."""
+) -> tuple[dict[int, tuple[datetime, int]], dict[tuple[int, int], datetime], set[int]]:
+    """Per active student, their latest activity (time, question); recent drafts by (student,
+    question); and the questions anybody submitted to or answered in the window."""
     latest: dict[int, tuple[datetime, int]] = {}
     drafts = {
         (user_id, question_id): saved_at
@@ -174,20 +174,14 @@ def _recent_activity(
         ).values_list("user_id", "question_id", "saved_at")
     }
     events = [(user_id, at, question_id) for (user_id, question_id), at in drafts.items()]
+    attempts: list[tuple[int, datetime, int]] = []
     for model in (Submission, QuizAnswer):
-        events.extend(model.objects.filter(question_id__in=question_ids, user_id__in=users, created_at__gte=since)
-                      .values_list("user_id", "created_at", "question_id"))
-    for user_id, at, question_id in events:
+        attempts.extend(model.objects.filter(question_id__in=question_ids, user_id__in=users, created_at__gte=since)
+                        .values_list("user_id", "created_at", "question_id"))
+    for user_id, at, question_id in events + attempts:
         if user_id not in latest or at > latest[user_id][0]:
             latest[user_id] = (at, question_id)
-    return latest, drafts
-
-
-def _recent_questions(*, users: set[int], since: datetime) -> set[int]:
-    recent: set[int] = set()
-    for model in (Submission, QuizAnswer):
-        recent.update(model.objects.filter(user_id__in=users, created_at__gte=since).values_list("question_id", flat=True))
-    return recent
+    return latest, drafts, {question_id for _user, _at, question_id in attempts}
 
 
 def _tries(*, users: set[int], question_ids: set[int]) -> dict[tuple[int, int], list[Try]]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import time
 import zlib
+from array import array
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,7 +23,7 @@ from insights import similarity
 COMMON_SHARE = 0.5
 MIN_DOCUMENTS_FOR_COMMON = 8
 # Bump when tokenizing or fingerprinting changes: cached fingerprints of the old kind must not mix.
-FINGERPRINT_VERSION = f"v1-k{similarity.K}-w{similarity.WINDOW}"
+FINGERPRINT_VERSION = f"v2-k{similarity.K}-w{similarity.WINDOW}"
 FINGERPRINT_CACHE_SECONDS = 7 * 24 * 3600
 
 
@@ -107,25 +108,42 @@ def _corpus(*, question: Question) -> _Corpus:
 
 def _fingerprints(*, codes: dict[int, str], template: str) -> dict[int, dict[int, list[int]]]:
     """Fingerprints per submission id, cached: a submission's code never changes, so only new
-    submissions are tokenized on the next page load (tokenizing is most of the cost)."""
+    submissions are tokenized on the next page load (tokenizing is most of the cost). The report
+    needs only which fingerprints a submission has (the pair view rebuilds its two documents with
+    positions), so the cache holds them as packed 32-bit hashes: cheap to load for a whole class."""
     prefix = f"insights:prints:{FINGERPRINT_VERSION}:{zlib.crc32(template.encode())}:"
     try:
         cached = cache.get_many([prefix + str(submission_id) for submission_id in codes])
     except Exception:  # noqa: BLE001 - a cache outage must only cost time, never the page
         cached = {}
     result: dict[int, dict[int, list[int]]] = {}
-    fresh: dict[str, dict[int, list[int]]] = {}
+    fresh: dict[str, bytes] = {}
     for submission_id, code in codes.items():
         key = prefix + str(submission_id)
-        if key in cached:
-            result[submission_id] = cached[key]
-        else:
-            result[submission_id] = fresh[key] = similarity.document_build(
-                key=submission_id, code=code, template=template).prints
+        packed = cached.get(key)
+        if not isinstance(packed, bytes):
+            prints = similarity.document_build(key=submission_id, code=code, template=template).prints
+            packed = fresh[key] = array("I", sorted(prints)).tobytes()  # crc32 values: 32 bits
+        result[submission_id] = dict.fromkeys(array("I", packed), [])
     if fresh:
         with contextlib.suppress(Exception):  # as above: the cache is an optimisation only
             cache.set_many(fresh, timeout=FINGERPRINT_CACHE_SECONDS)
     return result
+
+
+def similarity_fingerprints_warm(*, submission_ids: list[int]) -> int:
+    """The worker, after grading (off the critical path): fingerprint these submissions into the
+    cache the similarity page reads, so that the page only counts shared fingerprints. Keyed with
+    the submission's own version's template, which is the page's key whenever the compared
+    submissions share one version (else the page fingerprints them itself). Returns how many."""
+    by_version: dict[int, dict[int, str]] = defaultdict(dict)
+    for submission_id, version_id, code in Submission.objects.filter(id__in=submission_ids).values_list(
+            "id", "version_id", "code"):
+        by_version[version_id][submission_id] = code
+    templates = dict(QuestionVersion.objects.filter(id__in=by_version).values_list("id", "files"))
+    for version_id, codes in by_version.items():
+        _fingerprints(codes=codes, template=str((templates.get(version_id) or {}).get("template", "")))
+    return sum(len(codes) for codes in by_version.values())
 
 
 def question_similarity(*, question: Question, threshold: float = 0.5, limit: int = 200) -> SimilarityReport:

@@ -12,3 +12,19 @@ from submissions.services.grade import submission_grade
 def grade_submission(self, submission_id: int) -> str:  # type: ignore[no-untyped-def]
     return submission_grade(submission_id=submission_id, worker=worker_name(self.request.hostname)).value
 
+
+
+@shared_task(ignore_result=True, acks_late=False)
+def prepare_references(version_id: int, seeds: list[int]) -> int:
+    """Best effort, off the critical path: reference results for attempts not yet made."""
+    from submissions.services.references import references_prepare
+
+    return references_prepare(version_id=version_id, seeds=seeds)
+
+
+@shared_task(ignore_result=True, acks_late=False)
+def fingerprint_submissions(submission_ids: list[int]) -> int:
+    """Best effort, after grading: the similarity page's fingerprints of these submissions."""
+    from insights.similarity_report import similarity_fingerprints_warm
+
+    return similarity_fingerprints_warm(submission_ids=submission_ids)

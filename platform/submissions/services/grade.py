@@ -11,6 +11,7 @@ from datetime import datetime
 from celery.exceptions import SoftTimeLimitExceeded
 from core.executor import code_question_cached, executor_get
 from core.jobs import job_claim, job_finish, job_retry_later, job_sweep
+from core.reference_cache import shared_references
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
@@ -23,6 +24,7 @@ from grader.errors import GraderUnavailable
 from grader.result import REJECTED, GradeResult
 from submissions.jobs import SUBMISSIONS
 from submissions.models import Submission
+from submissions.services.references import submission_followups_send
 
 logger = logging.getLogger(__name__)
 # Caps at the storage boundary: the grader caps what a job may print, but a row must stay small
@@ -54,15 +56,15 @@ class GradeOutcome(enum.Enum):
 def submission_grade(*, submission_id: int, worker: str) -> GradeOutcome:
     if not job_claim(SUBMISSIONS, submission_id, worker=worker):
         return GradeOutcome.NOT_CLAIMED
-    submission = Submission.objects.select_related("version__question", "question__assignment").get(
-        id=submission_id
-    )
+    # The version's files and texts are read only when this worker has not parsed it yet.
+    submission = (Submission.objects.select_related("version__question", "question__assignment")
+                  .defer("version__spec", "version__prompts", "version__files").get(id=submission_id))
     try:
         version = submission.version
         question = code_question_cached(version.content_hash, version.as_source)
         result = grade_code(
             question, submission.code, seed=submission.seed, executor=executor_get(),
-            lang=submission.lang,
+            lang=submission.lang, references=shared_references(),
         )
     except (GraderUnavailable, SoftTimeLimitExceeded) as error:
         return _requeue_after_infra_failure(submission, worker, error)
@@ -85,6 +87,8 @@ def submission_grade(*, submission_id: int, worker: str) -> GradeOutcome:
             lambda: _finish_with_error(submission, NOT_STORABLE), what=f"the error of submission {submission_id}"
         )
         return GradeOutcome.FAILED
+    # The grade is stored: now, off its critical path, what the next attempt and staff pages need.
+    submission_followups_send(submission=submission)
     return GradeOutcome.GRADED
 
 

@@ -1,0 +1,111 @@
+"""Reference results computed ahead of a student's attempt (``core.reference_cache``): the seed of
+an attempt is known before it is made (``assessments.seeds.attempt_seed``), so a worker can run
+the reference for it while nobody waits, and the grading of that attempt only runs the student's
+code. Best effort throughout: a lost or failed precompute only means the grading runs the reference
+itself, as it always could."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+
+from assessments.models import Question, QuestionVersion
+from assessments.seeds import attempt_seed
+from core.executor import code_question_cached, executor_get
+from core.reference_cache import shared_references
+from courses.models import Enrollment
+from django.conf import settings
+from django.db.models import Count
+
+from grader import runner
+from grader.errors import GraderUnavailable
+from submissions.models import Submission
+
+logger = logging.getLogger(__name__)
+TASK = "submissions.tasks.prepare_references"
+QUEUE = "celery"  # served after "grading" (CELERY_BROKER_TRANSPORT_OPTIONS queue_order_strategy)
+SEEDS_PER_TASK = 50
+
+
+def references_prepare(*, version_id: int, seeds: list[int]) -> int:
+    """Worker: make the references of ``seeds`` ready in the shared store; how many were computed."""
+    references = shared_references()
+    if references is None:
+        return 0
+    version = QuestionVersion.objects.select_related("question").get(id=version_id)
+    question = code_question_cached(version.content_hash, version.as_source)
+    executor = executor_get()
+    if executor is None:
+        from grader.sandbox import default_executor
+
+        executor = default_executor()
+    computed = 0
+    for seed in seeds:
+        try:
+            computed += runner.reference_prepare(question, seed, executor=executor, references=references)
+        except GraderUnavailable as error:  # the grading of that attempt will run it (and say why)
+            logger.warning("reference of version %s not prepared: %s", version_id, error)
+            return computed
+    return computed
+
+
+def reference_prepare_next(*, submission: Submission) -> bool:
+    """After a graded attempt: the student's next attempt at this question (its current version)."""
+    version_id = submission.question.current_version_id
+    if version_id is None or shared_references() is None:
+        return False
+    seed = attempt_seed(user_id=submission.user_id, question_id=submission.question_id,
+                        attempt=submission.attempt + 1)
+    return _send(version_id, [seed])
+
+
+def references_prepare_first(*, question_ids: list[int] | None = None, ahead: int = 1) -> int:
+    """Every enrolled student's next ``ahead`` attempts at each active code question (their first
+    one, until they submit): e.g. when a question is published or a bundle is loaded, or in the
+    quiet hours before a deadline (each entry takes store space: ~250 KB for ch07's convolution).
+    Returns seeds sent."""
+    if shared_references() is None:
+        return 0
+    questions = Question.objects.filter(kind="code", active=True, current_version__isnull=False)
+    if question_ids is not None:
+        questions = questions.filter(id__in=question_ids)
+    sent = 0
+    for question in questions.select_related("assignment"):
+        students = Enrollment.objects.filter(course_id=question.assignment.course_id,
+                                             role=Enrollment.Role.STUDENT).values_list("user_id", flat=True)
+        made: dict[int, int] = defaultdict(int)
+        for row in (Submission.objects.filter(question=question).values("user_id")
+                    .annotate(n=Count("id"))):
+            made[row["user_id"]] = row["n"]
+        seeds = [attempt_seed(user_id=user_id, question_id=question.pk, attempt=made[user_id] + step)
+                 for step in range(1, ahead + 1) for user_id in students]
+        for start in range(0, len(seeds), SEEDS_PER_TASK):
+            chunk = seeds[start:start + SEEDS_PER_TASK]
+            if _send(question.current_version_id, chunk):  # type: ignore[arg-type]
+                sent += len(chunk)
+    return sent
+
+
+def submission_followups_send(*, submission: Submission) -> None:
+    """After a graded attempt, work nobody waits for, on the queue served after ``grading``: the
+    next attempt's reference, and this attempt's similarity fingerprints."""
+    reference_prepare_next(submission=submission)
+    if settings.CACHE_BACKEND != "redis":
+        return  # a worker's local cache would not reach the web processes
+    from submissions.tasks import fingerprint_submissions
+
+    try:
+        fingerprint_submissions.apply_async(args=[[submission.pk]], queue=QUEUE)
+    except Exception:  # the broker is down: the similarity page fingerprints it itself
+        logger.warning("could not send fingerprinting of submission %s", submission.pk, exc_info=True)
+
+
+def _send(version_id: int, seeds: list[int]) -> bool:
+    from submissions.tasks import prepare_references
+
+    try:
+        prepare_references.apply_async(args=[version_id, seeds], queue=QUEUE)
+    except Exception:  # the broker is down: nothing is lost but a head start
+        logger.warning("could not send reference precompute for version %s", version_id, exc_info=True)
+        return False
+    return True
