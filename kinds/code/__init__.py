@@ -80,10 +80,6 @@ checks:
         return [{"index": index, "text": item.get("text", ""), "points": float(item.get("points", 1))}
                 for index, item in enumerate(items) if isinstance(item, dict) and _number(item.get("points", 1))]
 
-
-def _number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
     def public_spec(
         self, spec: dict[str, Any], variables: dict[str, int | float], lang: str, seed: int
     ) -> dict[str, Any]:
@@ -105,3 +101,7 @@ def _number(value: Any) -> bool:
         lang: str,
     ) -> AutoGrade:
         raise NotImplementedError("code questions are graded by the grader pipeline")
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
