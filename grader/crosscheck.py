@@ -101,7 +101,8 @@ def crosscheck_cases(specs: tuple[CrossCheckSpec, ...], resolved: dict[str, dict
 
 def crosscheck_results(specs: tuple[CrossCheckSpec, ...], resolved: dict[str, dict[str, Any]],
                        cases: dict[str, CaseResult]) -> list[dict[str, Any]]:
-    """``[{"name", "label", "args", "value": number | None, "error": str | None}]``: what the
+    """``[{"name", "label", "args": [[argument, value], ...], "value": number | None,
+    "error": str | None}]``: what the
     student's code gave for each resolved cross-check (the comparison with the student's answer
     is the caller's: it holds the answer)."""
     results = []
@@ -121,8 +122,10 @@ def crosscheck_results(specs: tuple[CrossCheckSpec, ...], resolved: dict[str, di
                 value = number if math.isfinite(number) else None
             if value is None:
                 error = "the code gave no single finite number"
-        results.append({"name": spec.name, "label": spec.label, "args": resolved[spec.name],
-                        "value": value, "error": error})
+        # A list of [argument, value] pairs in the spec's order: a JSON object's key order does not
+        # survive every database (PostgreSQL's jsonb sorts keys).
+        args = [[argument, resolved[spec.name][argument]] for argument in spec.args]
+        results.append({"name": spec.name, "label": spec.label, "args": args, "value": value, "error": error})
     return results
 
 

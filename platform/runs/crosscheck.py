@@ -76,10 +76,11 @@ def crosscheck_views(result: dict[str, Any], pick: Any) -> list[dict[str, Any]]:
     for item in result.get("crosschecks") or []:
         if not isinstance(item, dict) or not isinstance(item.get("question_id"), int):
             continue
-        args = item.get("args") if isinstance(item.get("args"), dict) else {}
+        args = item.get("args") if isinstance(item.get("args"), list) else []
+        pairs = [pair for pair in args if isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], str)]
         views.append({
             "label": pick(item.get("label")),
-            "args": ", ".join(f"{name} = {_number(value)}" for name, value in args.items()),
+            "args": ", ".join(f"{name} = {_number(value)}" for name, value in pairs),
             "value": _number(item.get("value")),
             "error": str(item.get("error") or "") if item.get("value") is None else "",
             "answer": _number(item.get("answer")),

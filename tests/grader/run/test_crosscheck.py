@@ -20,7 +20,7 @@ def test_the_reference_gives_the_numbers_the_numeric_questions_expect(questions,
                       crosschecks={"output-height": {"H": 28, "F": 5, "P": 2, "S": 1}})
     (check,) = result["crosschecks"]
     assert check["value"] == 28 and check["error"] is None  # (28 + 4 - 5) // 1 + 1
-    assert check["label"]["en"] == "output height OH" and check["args"] == {"H": 28, "F": 5, "P": 2, "S": 1}
+    assert check["label"]["en"] == "output height OH" and check["args"] == [["H", 28], ["F", 5], ["P", 2], ["S", 1]]
     result = run_code(network, network.reference, "", executor=zygote, seed=1,
                       crosschecks={"pool-output-size": {"I": 28, "FN": 30, "FS": 5, "P": 0}})
     assert result["crosschecks"][0]["value"] == 30 * 12 * 12
