@@ -18,6 +18,7 @@ from submissions.models import QuizAnswer
 
 from grader.question import CodeQuestion
 from kinds import get_kind
+from kinds.base import format_number
 
 TOLERANCE = 1e-9
 
@@ -92,6 +93,7 @@ def crosscheck_views(result: dict[str, Any], pick: Any) -> list[dict[str, Any]]:
 
 
 def _number(value: Any) -> str | None:
+    """A finite number as the numeric kind writes it (``kinds.base.format_number``), else None."""
     if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
         return None
-    return str(int(value)) if float(value).is_integer() else f"{value:.6g}"
+    return format_number(value)
