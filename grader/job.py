@@ -54,6 +54,9 @@ class JobSpec:
     cases: tuple[CaseSpec, ...]
     textbook: tuple[str, ...] = ("util", "functions", "layers")  # common.* modules offered
     limits: Limits = field(default_factory=Limits)
+    # Cases the job receives only after its open cases, once its output has been cut off (hidden
+    # checks): nothing it learns from them can reach what the student sees.
+    sealed: tuple[CaseSpec, ...] = ()
 
 
 @dataclass

@@ -1,16 +1,18 @@
 """The wire format between the grader and a job's child process.
 
-Parent -> child: the job, as one JSON document (the offered textbook modules compiled; see
-``encode_job``).
+Parent -> child: the job, marshalled (``encode_job``): the module under test as source, the
+question's probes and the offered textbook modules already compiled by the parent. A job's *sealed*
+cases (hidden checks) travel separately (``encode_sealed``), and only once the job has asked for
+them and its output has been cut off (see ``grader/sandbox/README.md``, "Hidden checks").
 Child -> parent: a stream of frames on a dedicated result channel (never stdout). A frame is a
 1-byte type, a 4-byte big-endian length and the payload: ``H`` a JSON header, ``A`` one ``.npy``
 array belonging to the preceding case header. The parent trusts nothing it reads: sizes are capped,
-``.npy`` headers are checked before loading, pickles and object arrays are refused.
+``.npy`` headers are checked before loading, pickles and object arrays are refused; frames that
+arrived after the sealed cases were sent may only be those cases' results.
 """
 
 from __future__ import annotations
 
-import base64
 import io
 import json
 import marshal
@@ -36,9 +38,13 @@ NUMERIC_KINDS = "biufc"  # bool, signed, unsigned, float, complex
 TEXTBOOK_DIR = Path(__file__).resolve().parent / "textbook" / "common"
 # Import order matters: later modules import earlier ones.
 TEXTBOOK_ORDER = ("functions", "util", "gradient", "layers", "layers_conv")
+PROBES_FILE = "probes.py"
 # Filled only in the grader's own process: a job's view holds no textbook file, and the zygote
 # never holds a textbook module (a job must see only the modules its question offers).
 _textbook_code: dict[tuple[str, str], bytes] = {}
+# The probes of the questions this process grades, compiled once per source (grader's side only).
+_probes_code: dict[str, bytes] = {}
+PROBES_CODE_CACHE = 256
 
 
 def textbook_source(name: str) -> str:
@@ -60,38 +66,71 @@ def textbook_code(names: tuple[str, ...] | list[str]) -> dict[str, bytes]:
     return offered
 
 
+def probes_code(source: str) -> bytes:
+    """A question's probes compiled here once and marshalled: a job only loads them."""
+    blob = _probes_code.get(source)
+    if blob is None:
+        if len(_probes_code) >= PROBES_CODE_CACHE:
+            _probes_code.clear()
+        blob = _probes_code[source] = marshal.dumps(
+            compile(source, PROBES_FILE, "exec", dont_inherit=True))
+    return blob
+
+
 def encode_job(job: JobSpec, textbook: dict[str, bytes] | None = None) -> bytes:
-    """Serialise a job with the compiled ``common.*`` modules it may import (default: the ones
-    ``job.textbook`` offers)."""
+    """Serialise a job without its sealed cases (only their number), with its compiled probes and
+    the compiled ``common.*`` modules it may import (default: the ones ``job.textbook`` offers).
+    marshal, not JSON: the payload only ever goes from the grader to a job, never back."""
     if textbook is None:
         textbook = textbook_code(job.textbook)
-    document = {
+    return marshal.dumps({
         "code": job.code,
         "filename": job.filename,
         "probes": job.probes,
-        "cases": [asdict(case) for case in job.cases],
-        "textbook": list(textbook),
-        "textbook_code": {name: base64.b64encode(blob).decode("ascii") for name, blob in textbook.items()},
+        "probes_code": probes_code(job.probes),
+        "cases": [_case_tuple(case) for case in job.cases],
+        "sealed": len(job.sealed),
+        "textbook": textbook,
         "limits": asdict(job.limits),
-    }
-    return json.dumps(document).encode("utf-8")
+    })
 
 
-def decode_job(data: bytes) -> tuple[JobSpec, dict[str, types.CodeType]]:
-    """The child's side of ``encode_job``: the job and the textbook modules it carries."""
-    document = json.loads(data.decode("utf-8"))
+@dataclass
+class JobPayload:
+    """What a job's child process receives: the job (its sealed cases not yet), compiled code."""
+
+    job: JobSpec
+    textbook: dict[str, types.CodeType]
+    probes: types.CodeType
+    sealed: int  # how many sealed cases the job will ask for once its open cases are done
+
+
+def decode_job(data: bytes) -> JobPayload:
+    """The child's side of ``encode_job``."""
+    # marshal is safe here: the payload comes from the grader's parent, never from a job
+    document = marshal.loads(data)
     job = JobSpec(
         code=document["code"],
         filename=document["filename"],
         probes=document["probes"],
-        cases=tuple(CaseSpec(**case) for case in document["cases"]),
+        cases=tuple(CaseSpec(*case) for case in document["cases"]),
         textbook=tuple(document["textbook"]),
         limits=Limits(**document["limits"]),
     )
-    # marshal is safe here: the payload comes from the grader's parent, never from a job
-    modules = {name: marshal.loads(base64.b64decode(blob))
-               for name, blob in document["textbook_code"].items()}
-    return job, modules
+    modules = {name: marshal.loads(blob) for name, blob in document["textbook"].items()}
+    return JobPayload(job, modules, marshal.loads(document["probes_code"]), document["sealed"])
+
+
+def encode_sealed(job: JobSpec) -> bytes:
+    return marshal.dumps([_case_tuple(case) for case in job.sealed])
+
+
+def decode_sealed(data: bytes) -> tuple[CaseSpec, ...]:
+    return tuple(CaseSpec(*case) for case in marshal.loads(data))
+
+
+def _case_tuple(case: CaseSpec) -> tuple:
+    return (case.name, case.probe, case.args, case.seed, case.quiet)
 
 
 def frame(kind: bytes, payload: bytes) -> bytes:
@@ -204,9 +243,18 @@ class _Pending:
     next: int = 0
 
 
+@dataclass(frozen=True)
+class Sealing:
+    """Where the stream's sealed part begins: the bytes read before the sealed cases were sent
+    (``at``) may hold only the open cases; the rest only the sealed ones (``cases``) and "done"."""
+
+    at: int
+    cases: tuple[str, ...]
+
+
 def decode_results(
     data: bytes | bytearray | memoryview, limits: Limits,
-    expected_cases: tuple[str, ...] | None = None,
+    expected_cases: tuple[str, ...] | None = None, sealing: Sealing | None = None,
 ) -> DecodedResults:
     """Parse the result stream. Never raises: stops at the first malformed frame and says why in
     ``problem``, keeping the cases completed before it. Bounded work whatever the stream holds."""
@@ -215,7 +263,7 @@ def decode_results(
     try:
         if len(data) > limits.result_bytes:
             raise ProtocolError("result data over the result byte cap")
-        pending = _decode_frames(memoryview(data), limits, expected_cases, result)
+        pending = _decode_frames(memoryview(data), limits, expected_cases, result, sealing)
     except ProtocolError as error:
         result.problem = str(error)
     except Exception as error:  # whatever the data provoked (MemoryError included) is a verdict
@@ -231,21 +279,31 @@ def decode_results(
 
 
 def _decode_frames(
-    view: memoryview, limits: Limits, expected: tuple[str, ...] | None, result: DecodedResults
+    view: memoryview, limits: Limits, expected: tuple[str, ...] | None, result: DecodedResults,
+    sealing: Sealing | None = None,
 ) -> _Pending | None:
     """Read frames into ``result``; returns the case still waiting for arrays, if any."""
     position = 0
     pending: _Pending | None = None
+    sealed_part = False
     while position < len(view):
         if result.done:
             raise ProtocolError("data after the final frame")
         if len(view) - position < _FRAME.size:
             raise ProtocolError("truncated frame")
         kind, length = _FRAME.unpack_from(view, position)
-        first = position == 0
+        if sealing is not None and not sealed_part and position >= sealing.at:
+            # written once the job could know its sealed cases: only their results count
+            if pending is not None:
+                raise ProtocolError("a case's arrays came after the sealed cases were sent")
+            sealed_part, expected = True, sealing.cases
+        # a module error is shown: believed only as the very first frame, before any sealed case
+        first = position == 0 and not sealed_part
         position += _FRAME.size
         if length > len(view) - position:
             raise ProtocolError("truncated frame payload")
+        if sealing is not None and position - _FRAME.size < sealing.at < position + length:
+            raise ProtocolError("a frame spans the moment the sealed cases were sent")
         payload = view[position:position + length]  # a view: array data is copied only once
         position += length
         if kind == ARRAY:

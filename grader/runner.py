@@ -42,8 +42,6 @@ _cache_lock = threading.Lock()
 # References run here, next to the student's job (grader/run.py uses it too).
 REFERENCE_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="grader-reference")
 
-HIDDEN_LOAD_ERROR = {"type": "Error", "message": "your file failed to load for this check",
-                     "traceback": []}
 TERMINATION_STATUS = {TIMEOUT: r.TIMEOUT, MEMORY: r.MEMORY_LIMIT, OUTPUT: r.OUTPUT_LIMIT}
 TERMINATION_MESSAGE = {
     TIMEOUT: "your code ran out of time (an endless loop, or far too slow?)",
@@ -102,31 +100,16 @@ def grade(
 
 def _run_student(question: CodeQuestion, code: str, cases: tuple[CaseSpec, ...],
                  executor: Executor) -> JobResult:
-    """The visible checks in one job, the hidden checks in a second one.
+    """One job: the visible checks open, the hidden ones sealed (``JobSpec.sealed``).
 
-    The job whose output and messages reach the student never holds a hidden check's arguments
-    or seed, so no trick inside it (walking the harness's frames, keeping a copy of fd 1) can
-    send them back. Of the hidden job only the checks' data is used: its output is dropped and
-    a module error there says nothing about what it raised (hidden checks' messages are hidden
-    anyway, but a module error is shown).
+    The job gets the hidden checks' arguments and seeds only after its visible checks are done
+    and its output has been cut off, so no trick inside it (walking the harness's frames, keeping
+    a copy of fd 1, a thread) can send them back; frames it writes from then on may only be the
+    hidden checks' data (grader/sandbox/README.md, "Hidden checks").
     """
     visible = tuple(case for case in cases if not case.quiet)
     hidden = tuple(case for case in cases if case.quiet)
-    first = executor.run(_student_job(question, code, visible))
-    if not hidden or first.termination != OK or first.module_error is not None:
-        return first  # the hidden checks say "not run" and why
-    second = executor.run(_student_job(question, code, hidden))
-    cases_seen = dict(first.cases)
-    if second.module_error is None:
-        cases_seen.update(second.cases)
-    else:
-        for case in hidden:
-            cases_seen[case.name] = CaseResult(case.name, error=dict(HIDDEN_LOAD_ERROR))
-    return JobResult(
-        termination=second.termination, cases=cases_seen, module_error=None,
-        output=first.output, output_truncated=first.output_truncated, detail=second.detail,
-        wall_ms=first.wall_ms + second.wall_ms, cpu_ms=first.cpu_ms + second.cpu_ms,
-    )
+    return executor.run(replace(_student_job(question, code, visible), sealed=hidden))
 
 
 def _student_job(question: CodeQuestion, code: str, cases: tuple[CaseSpec, ...]) -> JobSpec:

@@ -15,6 +15,7 @@ import sys
 import time
 import traceback
 import types
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -64,8 +65,20 @@ def install_textbook(modules: dict[str, types.CodeType]) -> None:
         exec(modules[name], module.__dict__)
 
 
-def run_job(job: JobSpec, result_fd: int, textbook: dict[str, types.CodeType] | None = None) -> None:
-    """Run one job and stream its results. Returns normally after the final frame."""
+# In a sandboxed job: the gate (written once the open cases are done, to ask for the sealed ones)
+# and the channel the sealed cases then arrive on. See grader/sandbox/README.md, "Hidden checks".
+GATE_FD = 5
+SEALED_FD = 6
+
+
+def run_job(job: JobSpec, result_fd: int, textbook: dict[str, types.CodeType] | None = None,
+            probes: types.CodeType | None = None,
+            unseal: Callable[[], tuple[CaseSpec, ...]] | None = None) -> None:
+    """Run one job and stream its results. Returns normally after the final frame.
+
+    ``probes``: the probes already compiled (by the grader's parent); ``unseal``: how the job gets
+    its sealed cases once the open ones are done (default: ``job.sealed``, for trusted runs).
+    """
     send = _sender(result_fd)
     install_textbook(textbook or {})
     module = _load_module(job.code, job.filename, "submission")
@@ -73,21 +86,47 @@ def run_job(job: JobSpec, result_fd: int, textbook: dict[str, types.CodeType] | 
         send(protocol.header_frame({"type": "module_error", "error": module}))
         send(protocol.header_frame({"type": "done"}))
         return
-    probes = _load_module(job.probes, "probes.py", "probes")
-    if isinstance(probes, dict):
-        raise RuntimeError(f"probes failed to load: {probes}")
+    if probes is None:
+        probes = compile(job.probes, protocol.PROBES_FILE, "exec", dont_inherit=True)
+    probes_module = _load_probes(probes)
     for case in job.cases:
-        for chunk in _run_case(case, module, probes, job.filename):
+        for chunk in _run_case(case, module, probes_module, job.filename):
+            send(chunk)
+    sealed = unseal() if unseal is not None else job.sealed
+    for case in sealed:
+        for chunk in _run_case(case, module, probes_module, job.filename):
             send(chunk)
     send(protocol.header_frame({"type": "done"}))
+
+
+def unseal_through_gate() -> tuple[CaseSpec, ...]:
+    """Cut this process's output off for good, ask for the sealed cases, read them.
+
+    The parent stops reading the output before it sends them, so whatever this process (or
+    anything it started) learns from them can no longer be printed to the student.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        _flush_quietly(stream)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+    os.write(GATE_FD, b"s")
+    os.close(GATE_FD)
+    chunks = []
+    while chunk := os.read(SEALED_FD, 1 << 16):
+        chunks.append(chunk)
+    os.close(SEALED_FD)
+    return protocol.decode_sealed(b"".join(chunks))
 
 
 def main() -> None:
     """Entry point of a fresh interpreter: the job on stdin, results on fd 3."""
     data = sys.stdin.buffer.read()
-    job, textbook = protocol.decode_job(data)
+    payload = protocol.decode_job(data)
     preload()
-    run_job(job, 3, textbook)
+    run_job(payload.job, 3, payload.textbook, payload.probes,
+            unseal_through_gate if payload.sealed else lambda: ())
     sys.stdout.flush()
     os._exit(0)
 
@@ -100,6 +139,17 @@ def _sender(fd: int):  # type: ignore[no-untyped-def]
             view = view[written:]
 
     return send
+
+
+def _load_probes(code: types.CodeType) -> types.ModuleType:
+    module = types.ModuleType("probes")
+    module.__file__ = protocol.PROBES_FILE
+    sys.modules["probes"] = module
+    try:
+        exec(code, module.__dict__)
+    except BaseException as error:
+        raise RuntimeError(f"probes failed to load: {_describe(error, protocol.PROBES_FILE)}") from None
+    return module
 
 
 def _load_module(source: str, filename: str, name: str) -> types.ModuleType | dict[str, Any]:

@@ -20,15 +20,21 @@ from grader import protocol
 from grader.errors import GraderUnavailable
 from grader.job import JobResult, JobSpec
 from grader.sandbox import layout
-from grader.sandbox.outcome import Capture, Exit, classify, pump
+from grader.sandbox.outcome import (
+    F_SETPIPE_SZ,
+    PIPE_SIZE,
+    Capture,
+    Exit,
+    SealedCases,
+    classify,
+    pump,
+)
 
 START_TIMEOUT = 60.0
 GRACE_SECONDS = 10.0  # beyond the job's wall limit before the zygote itself is presumed stuck
 UID_BASE = 100_000
 UID_SPAN = 1_000_000
 _slot_numbers = itertools.count()
-F_SETPIPE_SZ = 1031
-PIPE_SIZE = 1 << 20  # the unprivileged maximum (fs.pipe-max-size)
 DRAIN_INTERVAL = 0.02  # seconds between reads of a running job's pipes
 
 
@@ -119,6 +125,7 @@ class _Slot:
         job_fd = os.memfd_create("grader-job", os.MFD_CLOEXEC)
         output_r, output_w = os.pipe2(os.O_CLOEXEC)
         result_r, result_w = os.pipe2(os.O_CLOEXEC)
+        gate = SealedCases(job)
         try:
             _write_all(job_fd, protocol.encode_job(job))
             for fd in (result_w, output_w):
@@ -126,12 +133,17 @@ class _Slot:
                     fcntl.fcntl(fd, F_SETPIPE_SZ, PIPE_SIZE)  # a typical job never blocks
             request = {"type": "job", "seq": seq, "limits": asdict(job.limits)}
             try:
-                socket.send_fds(sock, [json.dumps(request).encode()], [job_fd, output_w, result_w])
+                socket.send_fds(sock, [json.dumps(request).encode()],
+                                [job_fd, output_w, result_w, *gate.job_fds])
             except OSError as error:
                 raise ZygoteDied(str(error)) from None
+        except BaseException:
+            gate.close()
+            raise
         finally:
             for fd in (job_fd, output_w, result_w):
                 os.close(fd)
+        gate.handed_over()
         capture = Capture(job)
         reports: list[dict] = []
 
@@ -152,10 +164,11 @@ class _Slot:
         deadline = time.monotonic() + job.limits.wall_seconds + GRACE_SECONDS
         try:
             finished = pump(capture, output_r, result_r, deadline, kill, sock.fileno(), on_control,
-                            drain_interval=DRAIN_INTERVAL)
+                            drain_interval=DRAIN_INTERVAL, gate=gate)
         finally:
             os.close(output_r)
             os.close(result_r)
+            gate.close()
         if not finished or not reports:
             raise ZygoteDied("no exit report from the zygote in time")
         report = reports[0]

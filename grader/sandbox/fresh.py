@@ -29,7 +29,7 @@ from grader.errors import GraderUnavailable
 from grader.job import JobResult, JobSpec
 from grader.sandbox import layout
 from grader.sandbox.executor import _slot_numbers, slot_uid
-from grader.sandbox.outcome import Capture, Exit, classify, pump
+from grader.sandbox.outcome import Capture, Exit, SealedCases, classify, pump
 
 KILL_GRACE_SECONDS = 5.0
 HARNESS_TARGET = "/opt/grader-harness"  # where the job sees the staged harness
@@ -65,7 +65,8 @@ def harness_stage() -> str:
         return _stage
 
 
-def bwrap_command(uid: int, limits_json: str, result_fd: int, file_size_mb: int) -> list[str]:
+def bwrap_command(uid: int, limits_json: str, result_fd: int, file_size_mb: int,
+                  gate_fds: tuple[int, int]) -> list[str]:
     bwrap = shutil.which("bwrap")
     if bwrap is None:
         raise GraderUnavailable("bubblewrap (bwrap) is not installed; run scripts/setup.sh")
@@ -91,7 +92,8 @@ def bwrap_command(uid: int, limits_json: str, result_fd: int, file_size_mb: int)
     # as root bwrap would keep every capability: keep only what dropping to the uid needs
     command += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--",
                 sys.executable, "-s", "-m", "grader.sandbox.fresh_entry",
-                "--uid", str(uid), "--result-fd", str(result_fd), "--limits", limits_json]
+                "--uid", str(uid), "--result-fd", str(result_fd), "--limits", limits_json,
+                "--gate-fd", str(gate_fds[0]), "--sealed-fd", str(gate_fds[1])]
     return command
 
 
@@ -118,6 +120,7 @@ class FreshExecutor:
         job_fd = os.memfd_create("grader-job", os.MFD_CLOEXEC)
         output_r, output_w = os.pipe2(os.O_CLOEXEC)
         result_r, result_w = os.pipe2(os.O_CLOEXEC)
+        gate = SealedCases(job)
         try:
             data = protocol.encode_job(job)
             view = memoryview(data)
@@ -125,17 +128,21 @@ class FreshExecutor:
                 view = view[os.write(job_fd, view):]
             os.lseek(job_fd, 0, os.SEEK_SET)
             command = bwrap_command(uid, json.dumps(asdict(job.limits)), result_w,
-                                    job.limits.file_size_mb)
+                                    job.limits.file_size_mb, gate.job_fds)
             started = time.monotonic()
             try:
                 process = subprocess.Popen(command, stdin=job_fd, stdout=output_w, stderr=output_w,
-                                           pass_fds=(result_w,), start_new_session=True,
-                                           cwd="/")
+                                           pass_fds=(result_w, *gate.job_fds),
+                                           start_new_session=True, cwd="/")
             except OSError as error:
                 raise GraderUnavailable(f"cannot start bwrap: {error}") from None
+        except BaseException:
+            gate.close()
+            raise
         finally:
             for fd in (job_fd, output_w, result_w):
                 os.close(fd)
+        gate.handed_over()
         capture = Capture(job)
         why: list[str] = []
 
@@ -146,13 +153,15 @@ class FreshExecutor:
                 os.killpg(process.pid, signal.SIGKILL)
 
         try:
-            if not pump(capture, output_r, result_r, started + job.limits.wall_seconds, kill):
+            if not pump(capture, output_r, result_r, started + job.limits.wall_seconds, kill,
+                        gate=gate):
                 kill("wall")
                 if not pump(capture, output_r, result_r, time.monotonic() + KILL_GRACE_SECONDS, kill):
                     raise GraderUnavailable("a fresh sandbox did not go away after SIGKILL")
         finally:
             os.close(output_r)
             os.close(result_r)
+            gate.close()
         _, status, usage = os.wait4(process.pid, 0)
         process.returncode = os.waitstatus_to_exitcode(status)  # keep Popen from waiting again
         ended = Exit(

@@ -15,18 +15,20 @@ def main() -> None:
     parser.add_argument("--uid", type=int, required=True)
     parser.add_argument("--result-fd", type=int, required=True)
     parser.add_argument("--limits", required=True)
+    parser.add_argument("--gate-fd", type=int, required=True)
+    parser.add_argument("--sealed-fd", type=int, required=True)
     args = parser.parse_args()
     limits = Limits(**json.loads(args.limits))
-    if args.result_fd != 3:
-        os.dup2(args.result_fd, 3)
-        os.close(args.result_fd)
-    jail.close_other_fds(keep_up_to=3)
+    from grader.harness import child
+
+    for fd, target in ((args.result_fd, 3), (args.gate_fd, child.GATE_FD),
+                       (args.sealed_fd, child.SEALED_FD)):
+        if fd != target:
+            os.dup2(fd, target)
+    jail.close_other_fds(keep_up_to=child.SEALED_FD)
     with open("/proc/self/statm") as stream:
         inherited = int(stream.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
     jail.confine(limits, args.uid, jail.address_space_limit(limits, inherited), policy.program())
-
-    from grader.harness import child
-
     child.main()
 
 

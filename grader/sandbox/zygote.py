@@ -7,8 +7,9 @@ serves jobs forever:
 
     zygote: new PID namespace, fork -> spare child (PID 1 there; setsid, own mount, net and IPC
             namespaces), waits
-    parent --(control socket: {"type": "job", limits} + fds [job memfd, output pipe, result pipe])-->
-    zygote --(fds)--> spare: private /tmp, fds 0-3, rlimits, uid, seccomp, "ok", run_job, exit
+    parent --(control socket: {"type": "job", limits} + fds [job memfd, output pipe, result pipe,
+              gate pipe, sealed pipe])-->
+    zygote --(fds)--> spare: private /tmp, fds 0-3 and 5-6, rlimits, uid, seccomp, "ok", run_job, exit
     zygote --(control socket: {"type": "exit", status, cpu, wall, why})--> parent
     zygote: fork the next spare while the parent evaluates the results
 
@@ -38,6 +39,7 @@ from grader.job import Limits
 from grader.sandbox import jail, layout, linux, policy
 
 SETUP_OK = b"ok"
+JOB_FDS = 5  # the job's payload, its output, its results, its gate and its sealed cases
 ROOT = "/tmp"  # the new root is built on a tmpfs mounted here, in the zygote's own mount ns
 
 
@@ -142,7 +144,7 @@ class Zygote:
         self.spare = self._prefork()
         while True:
             try:
-                message, fds, _flags, _address = socket.recv_fds(self.sock, 65536, 4)
+                message, fds, _flags, _address = socket.recv_fds(self.sock, 65536, JOB_FDS)
             except InterruptedError:
                 continue
             if not message:
@@ -151,7 +153,7 @@ class Zygote:
                 request = json.loads(message)
             except ValueError:
                 request = {}
-            if request.get("type") != "job" or len(fds) != 3:
+            if request.get("type") != "job" or len(fds) != JOB_FDS:
                 for fd in fds:
                     os.close(fd)
                 continue  # a stale kill request for a job that already ended
@@ -183,7 +185,7 @@ class Zygote:
             spare.close()  # it died while waiting (killed from outside): make another
         return self._prefork()
 
-    def run(self, request: dict, job_fd: int, output_fd: int, result_fd: int) -> dict:
+    def run(self, request: dict, *fds: int) -> dict:
         limits = Limits(**request["limits"])
         seq = request.get("seq")
         spare = self._take_spare()
@@ -192,8 +194,8 @@ class Zygote:
         # if the spare is gone, its setup report below is empty and the job reported as "setup"
         with contextlib.suppress(OSError):
             socket.send_fds(spare.channel, [json.dumps({"limits": request["limits"]}).encode()],
-                            [job_fd, output_fd, result_fd])
-        for fd in (job_fd, output_fd, result_fd):
+                            list(fds))
+        for fd in fds:
             os.close(fd)
         setup = _read_all(spare.setup_read)
         pid = spare.pid
@@ -298,13 +300,14 @@ def _rehearse() -> None:
                   textbook=("util",))
     # a stand-in textbook module: the zygote must never hold a real one (see ``preload``)
     stand_in = {"util": marshal.dumps(compile(WARMUP_TEXTBOOK, "common/util.py", "exec"))}
-    decoded, textbook = protocol.decode_job(protocol.encode_job(job, stand_in))
+    decoded = protocol.decode_job(protocol.encode_job(job, stand_in))
     sink = os.open("/dev/null", os.O_WRONLY)
     try:
-        child.run_job(decoded, sink, textbook)
+        child.run_job(decoded.job, sink, decoded.textbook, decoded.probes)
     finally:
         os.close(sink)
     protocol.decode_results(protocol.header_frame({"type": "done"}), job.limits)
+    protocol._probes_code.clear()  # the warm-up's: a child inherits no compiled probes
     for name in [key for key in sys.modules if key in ("submission", "probes", "common")
                  or key.startswith("common.")]:
         del sys.modules[name]
@@ -322,6 +325,8 @@ def _spare_child(channel_fd: int, setup_fd: int, uid: int, program: linux.Seccom
     job's descriptors, confines itself and reports "ok" (or the setup error) on ``setup_fd``
     before any of the job's code runs, so a job can never fake that report.
     """
+    from grader.harness import child  # imported by the zygote already (preload)
+
     report_fd = setup_fd
     try:
         linux.prctl(linux.PR_SET_PDEATHSIG, signal.SIGKILL)
@@ -335,11 +340,11 @@ def _spare_child(channel_fd: int, setup_fd: int, uid: int, program: linux.Seccom
         usage = resource.getrusage(resource.RUSAGE_SELF)
         pre_job_cpu_ms = (usage.ru_utime + usage.ru_stime) * 1000
         channel = socket.socket(fileno=channel_fd)
-        message, fds, _flags, _address = socket.recv_fds(channel, 65536, 4)
-        if not message or len(fds) != 3:
+        message, fds, _flags, _address = socket.recv_fds(channel, 65536, JOB_FDS)
+        if not message or len(fds) != JOB_FDS:
             os._exit(0)  # the zygote is going away
         limits = Limits(**json.loads(message)["limits"])
-        job_fd, output_fd, result_fd = fds
+        job_fd, output_fd, result_fd, gate_fd, sealed_fd = fds
         linux.mount("tmpfs", layout.JOB_DIR, "tmpfs", linux.MS_NOSUID | linux.MS_NODEV,
                     layout.tmpfs_options(limits.file_size_mb, uid))
         payload = _read_all(job_fd, positional=True)
@@ -353,7 +358,9 @@ def _spare_child(channel_fd: int, setup_fd: int, uid: int, program: linux.Seccom
         os.dup2(result_fd, 3)
         os.dup2(setup_fd, 4)
         report_fd = 4
-        jail.close_other_fds(keep_up_to=4)
+        os.dup2(gate_fd, child.GATE_FD)
+        os.dup2(sealed_fd, child.SEALED_FD)
+        jail.close_other_fds(keep_up_to=child.SEALED_FD)
         os.chdir(layout.JOB_DIR)
         jail.confine(limits, uid, jail.address_space_limit(limits, inherited), program)
         os.write(4, SETUP_OK + f" {pre_job_cpu_ms:.3f}".encode())
@@ -365,11 +372,11 @@ def _spare_child(channel_fd: int, setup_fd: int, uid: int, program: linux.Seccom
             os._exit(125)
     try:
         from grader import protocol
-        from grader.harness import child
 
-        job, textbook = protocol.decode_job(payload)
+        decoded = protocol.decode_job(payload)
         del payload
-        child.run_job(job, 3, textbook)
+        child.run_job(decoded.job, 3, decoded.textbook, decoded.probes,
+                      child.unseal_through_gate if decoded.sealed else lambda: ())
         sys.stdout.flush()
         sys.stderr.flush()
     except BaseException:

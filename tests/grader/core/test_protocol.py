@@ -90,9 +90,64 @@ def test_jobs_round_trip_with_only_the_textbook_modules_they_offer(tmp_path, mon
     monkeypatch.setattr(protocol, "textbook_source", lambda name: f"# {name}")
     job = JobSpec(code="x = 1", filename="submission.py", probes="", textbook=("util", "layers"),
                   cases=(CaseSpec(name="c", probe="p", args={"n": 2}, seed=7),))
-    decoded, sources = protocol.decode_job(protocol.encode_job(job))
-    assert decoded == job
-    assert set(sources) == {"util", "layers"}
+    payload = protocol.decode_job(protocol.encode_job(job))
+    assert payload.job == job
+    assert set(payload.textbook) == {"util", "layers"}
+    assert payload.sealed == 0
+
+
+def test_sealed_cases_travel_apart_from_the_job(monkeypatch):
+    from grader.job import CaseSpec, JobSpec
+
+    monkeypatch.setattr(protocol, "textbook_source", lambda name: f"# {name}")
+    hidden = (CaseSpec(name="secret-check", probe="p", args={"n": 31337}, seed=424242, quiet=True),)
+    job = JobSpec(code="x = 1", filename="submission.py", probes="def p(sub, rng):\n    return {}\n",
+                  cases=(CaseSpec(name="c", probe="p", args={"n": 2}, seed=7),), sealed=hidden)
+    data = protocol.encode_job(job)
+    for secret in (b"secret-check", b"31337", b"424242"):
+        assert secret not in data
+    payload = protocol.decode_job(data)
+    assert payload.sealed == 1 and payload.job.sealed == ()
+    assert payload.probes.co_filename == "probes.py"  # compiled by the grader, not the job
+    assert protocol.decode_sealed(protocol.encode_sealed(job)) == hidden
+
+
+def sealed_stream(before, after):
+    """The bytes read before the sealed cases were sent, then the rest, and where they meet."""
+    return before + after, protocol.Sealing(at=len(before), cases=("h1",))
+
+
+def test_a_sealed_stream_keeps_open_cases_before_and_sealed_cases_after():
+    data, sealing = sealed_stream(case("c1", [("out", np.ones(2))]), case("h1", [("out", np.zeros(2))]) + DONE)
+    decoded = protocol.decode_results(data, LIMITS, ("c1",), sealing)
+    assert decoded.problem is None and decoded.done
+    assert set(decoded.cases) == {"c1", "h1"}
+
+
+@pytest.mark.parametrize("before, after, problem", [
+    # an open case reported once the job could know its sealed cases: it could carry them
+    (b"", case("c1") + DONE, "unexpected case name"),
+    (case("c1"), case("c1") + DONE, "unexpected case name"),
+    # a sealed case's name before they were sent is a guess, not a result
+    (case("h1"), DONE, "unexpected case name"),
+    # a module error after the gate would be shown to the student
+    (b"", protocol.header_frame({"type": "module_error", "error": {"type": "X", "message": "m"}}) + DONE,
+     "module error"),
+])
+def test_a_sealed_stream_refuses_frames_on_the_wrong_side(before, after, problem):
+    data, sealing = sealed_stream(before, after)
+    assert problem in protocol.decode_results(data, LIMITS, ("c1",), sealing).problem
+
+
+def test_a_frame_or_a_case_spanning_the_moment_the_sealed_cases_were_sent_is_refused():
+    whole = case("c1", [("out", np.ones(3))])
+    for cut in (3, len(whole) - 5):  # inside the header frame, inside the array frame
+        data, sealing = sealed_stream(whole[:cut], whole[cut:] + DONE)
+        assert "sent" in protocol.decode_results(data, LIMITS, ("c1",), sealing).problem
+    header_only = protocol.header_frame({"type": "case", "name": "c1", "arrays": ["out"], "meta": {}})
+    assert whole.startswith(header_only)  # the case's header before, its array after
+    data, sealing = sealed_stream(header_only, whole[len(header_only):] + DONE)
+    assert "sent" in protocol.decode_results(data, LIMITS, ("c1",), sealing).problem
 
 
 # --- Whatever the job writes, decoding ends in a verdict, in bounded CPU and memory ----------
