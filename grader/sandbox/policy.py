@@ -31,6 +31,10 @@ DENIED = (
     "io_uring_setup", "io_uring_enter", "io_uring_register", "seccomp",
     # IPC objects that would outlive the job
     "shmget", "shmat", "semget", "msgget", "mq_open", "mq_unlink",
+    # naming, reaching or serving a socket: with only AF_UNIX left (below), a socket bound to an
+    # abstract name is what a job could otherwise leave behind for the next job of its slot
+    # (kept alive in flight after its processes died); socketpair() still works
+    "bind", "listen", "connect", "accept", "accept4",
     # the clone3 ABI cannot be filtered by flags: make glibc fall back to clone
 )
 

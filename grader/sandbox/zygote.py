@@ -5,7 +5,7 @@ It joins its slot's cgroups, imports NumPy and the harness, enters its own mount
 and UTS namespaces, pivots into the read-only job view (``layout``: no file of the project), then
 serves jobs forever:
 
-    zygote: new PID namespace, fork -> spare child (PID 1 there; setsid, own mount, net and IPC
+    zygote: new PID namespace, fork -> spare child (PID 1 there; setsid, own mount and IPC
             namespaces), waits
     parent --(control socket: {"type": "job", limits} + fds [job memfd, output pipe, result pipe,
               gate pipe, sealed pipe])-->
@@ -334,9 +334,11 @@ def _spare_child(channel_fd: int, setup_fd: int, uid: int, program: linux.Seccom
         oom = os.open("self/oom_score_adj", os.O_WRONLY, dir_fd=proc_fd)
         os.write(oom, b"1000")  # the OOM killer's first pick in the slot's cgroup, never the zygote
         os.close(oom)
-        # Its own mount, network and IPC namespaces: nothing a job leaves behind (an abstract
-        # socket listening, a SysV shared-memory segment, a message queue) reaches the next job.
-        linux.unshare(linux.CLONE_NEWNS | linux.CLONE_NEWNET | linux.CLONE_NEWIPC)
+        # Its own mount namespace (its private /tmp goes with it) and IPC namespace. Not a network
+        # namespace of its own (creating and tearing one down per job costs over a millisecond of
+        # CPU): the zygote's has no interface up, seccomp allows AF_UNIX sockets only and refuses
+        # bind/listen/connect/accept, so no job can name a socket the next job could reach.
+        linux.unshare(linux.CLONE_NEWNS | linux.CLONE_NEWIPC)
         usage = resource.getrusage(resource.RUSAGE_SELF)
         pre_job_cpu_ms = (usage.ru_utime + usage.ru_stime) * 1000
         channel = socket.socket(fileno=channel_fd)

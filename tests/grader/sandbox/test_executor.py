@@ -386,16 +386,18 @@ def test_default_executor_is_shared_and_sized_from_the_environment(monkeypatch):
 
 def test_no_state_crosses_jobs_in_the_same_slot():
     """An abstract UNIX socket kept alive after its job (its own descriptor in flight in a
-    socket cycle, which the kernel frees only later) must not be reachable by the next job."""
+    socket cycle, which the kernel frees only later) must not be reachable by the next job: a job
+    cannot name, reach or serve a socket at all (seccomp), only use a socketpair."""
     name = f"\\0dlgrade-crossjob-{os.getpid()}-{time.monotonic_ns()}"
     leave_behind = f"""
         import array, socket
         def run():
             listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            listener.bind({name!r})
-            listener.listen(8)
-            probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            probe.connect({name!r})  # reachable from inside this job
+            for step in (lambda: listener.bind({name!r}), lambda: listener.listen(8)):
+                try:
+                    step()
+                except OSError as error:
+                    return {{'value': type(error).__name__}}
             a, b = socket.socketpair()
             fds = array.array('i', [listener.fileno(), a.fileno(), b.fileno()])
             a.sendmsg([b'x'], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, fds)])
@@ -412,10 +414,21 @@ def test_no_state_crosses_jobs_in_the_same_slot():
             except OSError as error:
                 return {{'value': type(error).__name__}}
     """
+    datagram = f"""
+        import socket
+        def run():
+            sender = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+            try:
+                sender.sendto(b'x', {name!r})
+                return {{'value': 'sent'}}
+            except OSError as error:
+                return {{'value': type(error).__name__}}
+    """
     executor = ZygoteExecutor(slots=1)
     try:
-        assert value(executor.run(job(leave_behind))) == "left a listener"
+        assert value(executor.run(job(leave_behind))) == "PermissionError"
         for _ in range(3):
-            assert value(executor.run(job(reach))) != "reached"
+            assert value(executor.run(job(reach))) == "PermissionError"
+            assert value(executor.run(job(datagram))) != "sent"
     finally:
         executor.close()
