@@ -52,6 +52,15 @@ def _compare(
         return Verdict(False, f"{label}: got complex numbers, expected real ones")
     got_f = got.astype(np.float64, copy=False)
     expected_f = expected.astype(np.float64, copy=False)
+    if got_f.size:
+        # the usual case first, in a few array operations: every value finite and within tolerance
+        # (np.isclose's rule, |got - expected| <= atol + rtol * |expected|)
+        abs_err = np.abs(got_f - expected_f)
+        max_abs = float(abs_err.max())
+        if np.isfinite(max_abs) and (abs_err <= atol + rtol * np.abs(expected_f)).all():
+            max_rel = _finite(float((abs_err / np.maximum(np.abs(expected_f), 1e-12)).max()))
+            return Verdict(True, f"{label}: ok (max abs error {fmt(max_abs)})",
+                           {"max_abs_error": max_abs, "max_rel_error": max_rel})
     # A non-finite value is never right, not even where the other side is NaN too: otherwise an
     # all-NaN forward and an all-NaN "gradient" would agree with each other.
     bad_values = ~np.isfinite(got_f)
