@@ -158,7 +158,9 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Persistent too (DJANGO_DB_CONN_MAX_AGE): opening a SQLite connection (functions registered,
+    # the PRAGMAs below) costs about a millisecond, paid by every request and every task otherwise
+    # (a status poll, a grading). An idle connection holds no snapshot: it never blocks WAL checkpoints.
     # The web process and the worker write the same file: wait for locks instead of failing,
     # and take the write lock at BEGIN so concurrent transactions queue up cleanly. The wait is
     # configurable so fault-injection tests can make a held lock fail fast.

@@ -89,15 +89,22 @@ def worker_name(hostname: str | None) -> str:
     return f"{hostname or socket.gethostname()}/{threading.get_ident()}"
 
 
-def job_enqueue(table: JobTable, pk: int, *, countdown: float = 0) -> bool:
+def job_enqueue(table: JobTable, pk: int, *, countdown: float = 0, marked: bool = False) -> bool:
     """Send the row's task. False (the row waits for the sweeper) when the broker cannot be
-    reached: the job is never lost, only delayed."""
+    reached: the job is never lost, only delayed.
+
+    ``marked``: the row was written with ``enqueued_at`` already set (``job_enqueue_on_commit(...,
+    marked=True)``), which saves a write per job; only a failed send writes (``enqueued_at``
+    back to NULL, so the row reads "never sent" exactly as an unmarked one would)."""
     try:
         import_string(table.task).apply_async(args=[pk], queue=table.queue, countdown=countdown or None)
     except Exception:
         logger.warning("could not enqueue %s %s; the sweeper will send it", table.model.__name__, pk, exc_info=True)
+        if marked:
+            table.rows.filter(pk=pk, status=table.queued).update(enqueued_at=None)
         return False
-    table.rows.filter(pk=pk, status=table.queued).update(enqueued_at=timezone.now() + timedelta(seconds=countdown))
+    if not marked:
+        table.rows.filter(pk=pk, status=table.queued).update(enqueued_at=timezone.now() + timedelta(seconds=countdown))
     return True
 
 
@@ -108,14 +115,19 @@ class Sent:
     ok: bool = True
 
 
-def job_enqueue_on_commit(table: JobTable, pks: Iterable[int]) -> Sent:
+def job_enqueue_on_commit(table: JobTable, pks: Iterable[int], *, marked: bool = False) -> Sent:
+    """Send the rows' tasks once the transaction commits. ``marked``: the caller wrote the rows
+    with ``enqueued_at`` set (the time of the send, a few milliseconds early), so a successful
+    send costs no further write; rows whose send fails get ``enqueued_at = NULL`` back."""
     ids = list(pks)
     sent = Sent()
 
     def send() -> None:
-        for pk in ids:
-            if not job_enqueue(table, pk):
+        for index, pk in enumerate(ids):
+            if not job_enqueue(table, pk, marked=marked):
                 sent.ok = False
+                if marked and ids[index + 1:]:  # the broker is down: the rest were never sent either
+                    table.rows.filter(pk__in=ids[index + 1:], status=table.queued).update(enqueued_at=None)
                 break  # the broker is down: no point waiting for its timeout once per row
 
     transaction.on_commit(send)

@@ -38,10 +38,15 @@ def reveals_feedback(submission: Submission, *, viewer_is_staff: bool) -> bool:
     )
 
 
-def feedback_html(submission: Submission, *, viewer_is_staff: bool) -> str | None:
+def feedback_html(submission: Submission, *, viewer_is_staff: bool, revealed: bool | None = None) -> str | None:
+    """``revealed``: the caller's ``reveals_feedback`` of this graded submission, if it asked already."""
     if not submission.is_final:
         return None
-    if submission.status == Submission.Status.GRADED and not reveals_feedback(submission, viewer_is_staff=viewer_is_staff):
+    graded = submission.status == Submission.Status.GRADED
+    shown = revealed
+    if graded and shown is None:
+        shown = reveals_feedback(submission, viewer_is_staff=viewer_is_staff)
+    if graded and not shown:
         return format_html(
             '<div class="feedback-body feedback-hidden"><p class="notice">{}</p></div>',
             feedback_hidden_message(submission.question.assignment),
@@ -51,15 +56,19 @@ def feedback_html(submission: Submission, *, viewer_is_staff: bool) -> str | Non
         revealed = reveals_hidden(submission, viewer_is_staff=viewer_is_staff)
         result = result_visible(submission.results, reveal_hidden=revealed)
         context.update(result=result, checks=result["checks"], revealed=revealed)
-    context["review_html"] = review_html(submission, viewer_is_staff=viewer_is_staff)
+    context["review_html"] = review_html(submission, viewer_is_staff=viewer_is_staff, revealed=shown)
     return render_to_string("submissions/feedback.html", context)
 
 
-def review_html(submission: Submission, *, viewer_is_staff: bool) -> str:
+def review_html(submission: Submission, *, viewer_is_staff: bool, revealed: bool | None = None) -> str:
     """Staff's code review (rubric items, comments beside the lines), "" when there is none or the
     feedback is not shown yet. Only the owner and course staff get here (submission_get_for_viewer,
-    the owner's own code page)."""
-    if submission.status != Submission.Status.GRADED or not reveals_feedback(submission, viewer_is_staff=viewer_is_staff):
+    the owner's own code page). ``revealed``: as in ``feedback_html``."""
+    if submission.status != Submission.Status.GRADED:
+        return ""
+    if revealed is None:
+        revealed = reveals_feedback(submission, viewer_is_staff=viewer_is_staff)
+    if not revealed:
         return ""
     from grading.review_pages import student_review_html
 

@@ -51,13 +51,17 @@ def status_message(submission: Submission) -> str:
 def submission_status_payload(submission: Submission, *, viewer_is_staff: bool) -> dict[str, object]:
     """The status endpoint's reply. Every field that could carry the outcome (label, score,
     feedback) follows the same rule, scoring.visibility via ``reveals_feedback``."""
-    revealed = reveals_feedback(submission, viewer_is_staff=viewer_is_staff)
+    # Asked once, and only of a graded row: a queued or running one has no outcome to hide (the
+    # page polls those several times a second; the rule reads the exam state from the cache).
+    graded = submission.status == Submission.Status.GRADED
+    revealed = graded and reveals_feedback(submission, viewer_is_staff=viewer_is_staff)
     return {
         "id": submission.pk,
         "status": submission.status,
         "status_label": status_label(submission, outcome_visible=revealed),
         "score": submission.score if revealed else None,
         "max_score": submission.max_score,
-        "feedback_html": feedback_html(submission, viewer_is_staff=viewer_is_staff),
+        "feedback_html": feedback_html(submission, viewer_is_staff=viewer_is_staff,
+                                       revealed=revealed if graded else None),
         "message": status_message(submission),
     }

@@ -18,9 +18,9 @@ from submissions.models import Draft, QuizAnswer, Submission
 
 def submission_get_for_viewer(*, user: AbstractBaseUser, submission_id: int) -> tuple[Submission, bool]:
     """The submission and whether the viewer is course staff (who may see hidden details)."""
-    submission = (
-        Submission.objects.select_related("question__assignment", "version").filter(id=submission_id).first()
-    )
+    # Not the version: a status poll never reads it (a code review's rubric loads it on demand),
+    # and its bundle files and texts would be decoded on every poll.
+    submission = Submission.objects.select_related("question__assignment").filter(id=submission_id).first()
     if submission is None:
         raise Http404
     staff = is_course_staff(user=user, course=submission.question.assignment.course_id)

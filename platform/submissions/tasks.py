@@ -15,11 +15,12 @@ def grade_submission(self, submission_id: int) -> str:  # type: ignore[no-untype
 
 
 @shared_task(ignore_result=True, acks_late=False)
-def prepare_references(version_id: int, seeds: list[int]) -> int:
-    """Best effort, off the critical path: reference results for attempts not yet made."""
+def prepare_references(version_id: int, seeds: list[int], next_attempt: list[int] | None = None) -> int:
+    """Best effort, off the critical path: reference results for attempts not yet made.
+    ``next_attempt`` = [user id, question id, attempt]: skip when that attempt was made meanwhile."""
     from submissions.services.references import references_prepare
 
-    return references_prepare(version_id=version_id, seeds=seeds)
+    return references_prepare(version_id=version_id, seeds=seeds, next_attempt=next_attempt)
 
 
 @shared_task(ignore_result=True, acks_late=False)

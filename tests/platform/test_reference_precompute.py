@@ -141,3 +141,19 @@ def test_with_a_shared_cache_the_fingerprints_are_sent_and_stored(student, code_
                         lambda **kwargs: calls.append(1))  # the page must not fingerprint again
     report = similarity_report.question_similarity(question=code_question)
     assert report.compared == 1 and calls == []
+
+
+def test_a_next_attempt_made_meanwhile_is_not_prepared_again(student, code_question, store, monkeypatch, counting):
+    """A student who submitted again before the precompute ran (a burst: the ``celery`` queue is
+    served after ``grading``): that attempt's grading runs the reference, the task skips it."""
+    calls: list[tuple] = []
+    monkeypatch.setattr(tasks.prepare_references, "apply_async",
+                        lambda args, kwargs=None, queue=None, **_: calls.append((args, kwargs)))
+    first = _submit(student, code_question, "key-00000001")
+    submission_grade(submission_id=first.pk, worker="w")
+    (args, kwargs), = calls
+    assert kwargs == {"next_attempt": [student.pk, code_question.pk, 2]}
+    _submit(student, code_question, "key-00000002")  # attempt 2 exists now
+    before = counting.references
+    assert tasks.prepare_references(*args, **kwargs) == 0
+    assert counting.references == before  # no sandbox run

@@ -137,3 +137,26 @@ def test_outsiders_cannot_submit(outsider, code_question):
     with pytest.raises(SubmitRefused) as refused:
         submit(outsider, code_question)
     assert refused.value.status == 403
+
+
+def test_a_submit_costs_one_write_transaction_and_no_write_after_the_send(
+    transactional_db, student, code_question, queue
+):
+    """The row is written with ``enqueued_at`` set (core.jobs ``marked``): the send after commit
+    writes nothing more when the broker takes it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        receipt = submit(student, code_question)
+    writes = [q["sql"] for q in captured.captured_queries if q["sql"].startswith(("UPDATE", "INSERT", "DELETE"))]
+    assert len(writes) == 1 and writes[0].startswith("INSERT")
+    assert queue.sent == [receipt.submission.pk]
+    assert Submission.objects.get(pk=receipt.submission.pk).enqueued_at is not None
+
+
+def test_attempt_numbers_count_every_submission_but_only_counted_attempts_are_used(student, code_question):
+    first = submit(student, code_question, key="key-00000001").submission
+    Submission.objects.filter(pk=first.pk).update(counts_as_attempt=False, status=Submission.Status.ERROR)
+    second = submit(student, code_question, key="key-00000002").submission
+    assert second.attempt == 2  # a new seed, even though the first did not use an attempt

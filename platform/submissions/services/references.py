@@ -27,11 +27,19 @@ QUEUE = "celery"  # served after "grading" (CELERY_BROKER_TRANSPORT_OPTIONS queu
 SEEDS_PER_TASK = 50
 
 
-def references_prepare(*, version_id: int, seeds: list[int]) -> int:
-    """Worker: make the references of ``seeds`` ready in the shared store; how many were computed."""
+def references_prepare(*, version_id: int, seeds: list[int], next_attempt: list[int] | None = None) -> int:
+    """Worker: make the references of ``seeds`` ready in the shared store; how many were computed.
+    ``next_attempt`` = [user id, question id, attempt] of the one attempt the seeds are for: when
+    it already exists (a student submitting again and again, a burst: the queue served after
+    ``grading`` reaches this later), its grading ran or runs the reference itself, and the sandbox
+    run here would be wasted."""
     references = shared_references()
     if references is None:
         return 0
+    if next_attempt is not None:
+        user_id, question_id, attempt = next_attempt
+        if Submission.objects.filter(user_id=user_id, question_id=question_id, attempt__gte=attempt).exists():
+            return 0
     version = QuestionVersion.objects.select_related("question").get(id=version_id)
     question = code_question_cached(version.content_hash, version.as_source)
     executor = executor_get()
@@ -54,9 +62,9 @@ def reference_prepare_next(*, submission: Submission) -> bool:
     version_id = submission.question.current_version_id
     if version_id is None or shared_references() is None:
         return False
-    seed = attempt_seed(user_id=submission.user_id, question_id=submission.question_id,
-                        attempt=submission.attempt + 1)
-    return _send(version_id, [seed])
+    attempt = submission.attempt + 1
+    seed = attempt_seed(user_id=submission.user_id, question_id=submission.question_id, attempt=attempt)
+    return _send(version_id, [seed], next_attempt=[submission.user_id, submission.question_id, attempt])
 
 
 def references_prepare_first(*, question_ids: list[int] | None = None, ahead: int = 1) -> int:
@@ -100,11 +108,13 @@ def submission_followups_send(*, submission: Submission) -> None:
         logger.warning("could not send fingerprinting of submission %s", submission.pk, exc_info=True)
 
 
-def _send(version_id: int, seeds: list[int]) -> bool:
+def _send(version_id: int, seeds: list[int], next_attempt: list[int] | None = None) -> bool:
     from submissions.tasks import prepare_references
 
     try:
-        prepare_references.apply_async(args=[version_id, seeds], queue=QUEUE)
+        prepare_references.apply_async(args=[version_id, seeds],
+                                       kwargs={"next_attempt": next_attempt} if next_attempt else None,
+                                       queue=QUEUE)
     except Exception:  # the broker is down: nothing is lost but a head start
         logger.warning("could not send reference precompute for version %s", version_id, exc_info=True)
         return False

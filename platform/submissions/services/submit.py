@@ -12,6 +12,7 @@ from core.jobs import Sent, job_enqueue_on_commit
 from core.ratelimit import rate_limit_exceeded
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from scoring.policy import StudentPolicy
@@ -20,7 +21,7 @@ from grader.submission import MAX_CODE_BYTES, Unacceptable, decode_submission
 from submissions.jobs import SUBMISSIONS
 from submissions.models import Submission
 from submissions.services.errors import SubmitRefused
-from submissions.services.policy import attempts_used, enrollment_lock, submission_policy_check
+from submissions.services.policy import enrollment_lock, submission_policy_check
 
 logger = logging.getLogger(__name__)
 MAX_KEY_LENGTH = 64
@@ -76,7 +77,7 @@ def submission_create(
     try:
         with transaction.atomic():
             enrollment = enrollment_lock(user=user, question=question)
-            used = attempts_used(model=Submission, user=user, question=question)
+            used, made = _attempt_counts(user=user, question=question)
             policy = submission_policy_check(enrollment=enrollment, question=question, used=used, at=now)
             if as_of is None and rate_limit_exceeded(user_id=user.pk):
                 raise SubmitRefused(
@@ -84,7 +85,7 @@ def submission_create(
                 )
             submission, sent = submission_record(
                 user=user, question=question, code=text, lang=lang, policy=policy, at=now,
-                idempotency_key=idempotency_key,
+                idempotency_key=idempotency_key, made=made,
             )
     except IntegrityError:
         # The same key raced in from a second request: that one won; answer with its row.
@@ -96,21 +97,37 @@ def submission_create(
     return SubmitReceipt(submission=submission, created=True, message=message)
 
 
+def _attempt_counts(*, user: AbstractBaseUser, question: Question) -> tuple[int, int]:
+    """(attempts used, submissions made) at this question, in one query (the enrollment row is
+    locked by the caller, so neither changes before the new row is written)."""
+    counts = Submission.objects.filter(user=user, question=question).aggregate(
+        made=Count("id"), used=Count("id", filter=Q(counts_as_attempt=True)),
+    )
+    return counts["used"], counts["made"]
+
+
 def submission_record(
     *, user: AbstractBaseUser, question: Question, code: str, lang: str, policy: StudentPolicy,
-    at: datetime, idempotency_key: str,
+    at: datetime, idempotency_key: str, made: int | None = None,
 ) -> tuple[Submission, Sent]:
     """Store an admitted submission made at ``at`` (status queued) and enqueue it after commit: the
     one place a code submission row is written (the submit service, and the demo class replaying
-    a term). The worker grades it with the student's policy at ``at``."""
-    attempt = Submission.objects.filter(user=user, question=question).count() + 1
+    a term). The worker grades it with the student's policy at ``at``. ``made``: the student's
+    submissions at this question so far, when the caller counted them under the enrollment lock.
+
+    The row is written with ``enqueued_at`` already set (the send follows the commit), so a
+    submission costs one write transaction on the web side; a failed send sets it back to NULL."""
+    if made is None:
+        made = Submission.objects.filter(user=user, question=question).count()
+    attempt = made + 1
     submission = Submission.objects.create(
         user=user, question=question, version_id=question.current_version_id,
         idempotency_key=idempotency_key, code=code, lang=lang,
         seed=attempt_seed(user_id=user.pk, question_id=question.pk, attempt=attempt),
         attempt=attempt, late_days=policy.days_late(at), max_score=question.points, created_at=at,
+        enqueued_at=timezone.now(),
     )
-    return submission, job_enqueue_on_commit(SUBMISSIONS, [submission.pk])
+    return submission, job_enqueue_on_commit(SUBMISSIONS, [submission.pk], marked=True)
 
 
 def _receipt_for_existing(existing: Submission, question: Question) -> SubmitReceipt:
