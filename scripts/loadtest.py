@@ -20,9 +20,9 @@ tests/grader/ch07 and tests/grader/hostile); once it is graded, a *steady* phase
 submissions per second for ``--duration`` seconds (open loop: on schedule, however slow the server).
 
 It prints, per phase: submit->graded latency p50/p95/p99 from the database (graded_at - created_at)
-and as observed by clients polling the status URL (steady: every ``--poll-interval`` s; burst: only
-``--observe`` submissions, every ``--burst-poll-interval`` s like the browser, since 1,000 clients
-polling fast would mostly measure the polling);
+and as observed by clients polling the status URL like the submit page does (every 0.5 s, every 2 s
+after 10 s; ``--poll-interval`` for a fixed interval; in the burst only ``--observe`` submissions
+are polled, since 1,000 clients polling would mostly measure the polling);
 the POST round trip; throughput; queue depth over time (sampled every 0.5 s: Redis ``grading`` list
 and queued/running rows); and whether every submission ended graded exactly once (one ``graded``
 ScoreChange row each, none stuck, none in error).
@@ -406,10 +406,21 @@ def submit(http_: Http, student: Student, question_id: int, kind: str, code: str
     return outcome, started
 
 
-def poll(http_: Http, student: Student, outcome: Outcome, started: float, interval: float, timeout: float) -> None:
+# The submit page's schedule (frontend/src/submit.js): every 0.5 s, every 2 s after the first 10 s.
+BROWSER_POLL_FAST, BROWSER_POLL_SLOW, BROWSER_FAST_PHASE = 0.5, 2.0, 10.0
+
+
+def poll(http_: Http, student: Student, outcome: Outcome, started: float, interval: float | None,
+         timeout: float) -> None:
+    """Poll the status URL until the submission is final: every ``interval`` seconds, or (None) on
+    the browser's schedule."""
     deadline = started + timeout
     while time.monotonic() < deadline:
-        time.sleep(interval)
+        if interval is None:
+            fast = time.monotonic() - started < BROWSER_FAST_PHASE
+            time.sleep(BROWSER_POLL_FAST if fast else BROWSER_POLL_SLOW)
+        else:
+            time.sleep(interval)
         try:
             status, payload = http_.request("GET", f"/api/submissions/{outcome.submission_id}",
                                             headers=student.header())
@@ -808,11 +819,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--duration", type=float, default=60.0, help="steady phase seconds (0: none)")
     parser.add_argument("--clients", type=int, default=32, help="client threads posting the burst")
     parser.add_argument("--observe", type=int, default=100, help="burst submissions polled like a browser")
-    parser.add_argument("--poll-interval", type=float, default=0.1,
-                        help="steady phase: seconds between status polls (fine, to measure latency)")
-    parser.add_argument("--burst-poll-interval", type=float, default=0.5,
-                        help="burst: seconds between polls of the observed submissions (the browser's 0.5 s; "
-                             "100 pollers at 0.1 s would send up to 1,000 requests/s of their own)")
+    parser.add_argument("--poll-interval", type=float, default=None,
+                        help="steady phase: seconds between status polls (default: the browser's "
+                             "schedule, 0.5 s then 2 s after 10 s; e.g. 0.1 to observe latency finely, at "
+                             "the price of ten times the page's requests)")
+    parser.add_argument("--burst-poll-interval", type=float, default=None,
+                        help="burst: seconds between polls of the observed submissions (default: the "
+                             "browser's schedule)")
     parser.add_argument("--timeout", type=float, default=300.0, help="per phase: give up waiting after")
     parser.add_argument("--workers", type=int, default=cores, help="Celery worker processes")
     parser.add_argument("--slots", type=int, default=1, help="sandbox slots (threads) per worker")
