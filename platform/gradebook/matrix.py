@@ -83,8 +83,11 @@ class MatrixFilters:
     user_id: int | None = None  # one student's row only (their progress page: the same rule, same total)
 
 
-def _attempted_and_pending(attempts: list[ScoredAttempt]) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
-    attempted = {(attempt.user_id, attempt.question_id) for attempt in attempts}
+def _attempted_and_pending(
+    attempts: list[ScoredAttempt], *, with_attempted: bool = True,
+) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
+    """``with_attempted=False``: no "has tried" set (only the cells show it)."""
+    attempted = {(attempt.user_id, attempt.question_id) for attempt in attempts} if with_attempted else set()
     # Only the newest answer counts as waiting: an older ungraded one was superseded.
     pending = {key for key, attempt in latest_of(attempts).items() if attempt.awaiting_staff}
     return attempted, pending
@@ -106,68 +109,81 @@ def gradebook_matrix(*, course: Course, filters: MatrixFilters | None = None, ce
         Column(question=q, assignment=by_id[q.assignment_id])
         for a in assignments for q in questions if q.assignment_id == a.pk
     ]
+    # The columns come grouped by assignment: each assignment's columns are one slice.
+    spans: list[slice] = []
+    for a in assignments:
+        start = spans[-1].stop if spans else 0
+        spans.append(slice(start, start + sum(1 for column in columns if column.assignment.pk == a.pk)))
     ids = [column.question.pk for column in columns]
-    one = None if filters.user_id is None else [filters.user_id]
-    attempts = scored_attempts(question_ids=ids, user_ids=one, graded_only=False)
-    best = best_of(attempts)
-    attempted, pending = _attempted_and_pending(attempts)
+    only_users = None if filters.user_id is None else [filters.user_id]
     students = course_students(course=course)
     if filters.user_id is not None:
         students = students.filter(user_id=filters.user_id)
     if filters.search:
         term = filters.search.strip()
-        students = students.filter(
+        students = list(students.filter(
             Q(user__username__icontains=term) | Q(user__first_name__icontains=term) | Q(user__last_name__icontains=term)
-        )
-    assignment_of = {column.question.pk: column.assignment.pk for column in columns}
+        ))
+        if only_users is None:  # only the attempts of the students found
+            only_users = [enrollment.user_id for enrollment in students]
+    attempts = scored_attempts(question_ids=ids, user_ids=only_users, graded_only=False)
+    best = best_of(attempts)
+    attempted, pending = _attempted_and_pending(attempts, with_attempted=cells)
     # Pools: a student's scores count only on the questions given to them, and every pool is worth
     # draw x points (``pools.selectors``, the one rule for every total).
-    layout = pool_layout(assignment_ids=by_id, user_ids=one, questions=questions)
+    layout = pool_layout(assignment_ids=by_id, user_ids=only_users, questions=questions)
+    pooled = layout.pool_of  # question id -> pool id; empty when no question is in a pool (most courses)
     slots = layout.slot_count(column.question for column in columns)  # questions each student is given
-    # Per student once, over their own scores only (not every question of the course).
+    # Each column's position in the assignment list, for the per-assignment sums.
+    position = {a.pk: index for index, a in enumerate(assignments)}
+    group_of = {column.question.pk: position[column.assignment.pk] for column in columns}
+    # Per student once, over their own scores only (not every question of the course): one pass
+    # over the best scores and one over the waiting answers.
     best_by_user: dict[int, dict[int, float]] = defaultdict(dict)
     for (user_id, question_id), score in best.items():
         best_by_user[user_id][question_id] = score
     pending_by_user: dict[int, set[int]] = defaultdict(set)
     for user_id, question_id in pending:
         pending_by_user[user_id].add(question_id)
+    no_scores: dict[int, float] = {}
+    nothing_waiting: set[int] = set()
+    width = len(assignments)
     rows = []
     for enrollment in students:
         user_id = enrollment.user_id
-        own_best = {q: score for q, score in best_by_user.get(user_id, {}).items()
-                    if layout.counts(user_id=user_id, question_id=q)}
-        own_pending = {q for q in pending_by_user.get(user_id, set()) if layout.counts(user_id=user_id, question_id=q)}
-        sums: dict[int, float] = defaultdict(float)
+        own_best = best_by_user.get(user_id, no_scores)
+        own_pending = pending_by_user.get(user_id, nothing_waiting)
+        if pooled:
+            own_best = {q: score for q, score in own_best.items() if layout.counts(user_id=user_id, question_id=q)}
+            own_pending = {q for q in own_pending if layout.counts(user_id=user_id, question_id=q)}
+        sums = [0.0] * width
+        complete = 0
         for question_id, score in own_best.items():
-            sums[assignment_of[question_id]] += score or 0.0
-        waiting: dict[int, int] = defaultdict(int)
+            sums[group_of[question_id]] += score or 0.0
+            if score is not None and question_id not in own_pending:
+                complete += 1
+        waiting = [0] * width
         for question_id in own_pending:
-            waiting[assignment_of[question_id]] += 1
+            waiting[group_of[question_id]] += 1
+        by_assignment = [round(value, 2) for value in sums]
         row = MatrixRow(
-            enrollment=enrollment, cells=[], by_assignment=[round(sums[a.pk], 2) for a in assignments],
-            pending_by_assignment=[waiting[a.pk] for a in assignments],
-            complete_count=sum(1 for q, score in own_best.items() if score is not None and q not in own_pending),
-            column_count=slots,
+            enrollment=enrollment, cells=[], by_assignment=by_assignment, pending_by_assignment=waiting,
+            complete_count=complete, column_count=slots, total=round(sum(by_assignment), 2),
         )
-        row.total = round(sum(row.by_assignment), 2)
-        if cells:
-            row.cells = [
-                Cell(score=own_best.get(c.question.pk), pending=c.question.pk in own_pending,
-                     attempted=(enrollment.user_id, c.question.pk) in attempted,
-                     given=layout.counts(user_id=user_id, question_id=c.question.pk))
-                for c in columns
-            ]
-            row.groups = [
-                ([cell for column, cell in zip(columns, row.cells, strict=True) if column.assignment.pk == a.pk], total)
-                for a, total in zip(assignments, row.by_assignment, strict=True)
-            ]
         if filters.only_incomplete and not row.incomplete:
             continue
+        if cells:
+            row.cells = [
+                Cell(score=own_best.get(q), pending=q in own_pending, attempted=(user_id, q) in attempted,
+                     given=q not in pooled or layout.counts(user_id=user_id, question_id=q))
+                for q in ids
+            ]
+            row.groups = [(row.cells[span], total) for span, total in zip(spans, by_assignment, strict=True)]
         rows.append(row)
     points: dict[int, float] = {}
     counts: dict[int, int] = {}
-    for a in assignments:
-        own = [column.question for column in columns if column.assignment.pk == a.pk]
+    for a, span in zip(assignments, spans, strict=True):
+        own = [column.question for column in columns[span]]
         points[a.pk], counts[a.pk] = layout.max_points(own), layout.slot_count(own)
     return Matrix(
         assignments=[(a, points[a.pk], counts[a.pk]) for a in assignments],

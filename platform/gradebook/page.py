@@ -16,6 +16,11 @@ from typing import Any
 from assessments.models import Assignment
 from courses.models import Course
 from django.http import QueryDict
+from django.template.defaultfilters import floatformat
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 from scoring.tokens import balance_of, token_balances, token_rules
 
 from gradebook.matrix import Cell, Matrix, MatrixRow
@@ -55,10 +60,22 @@ class PageRow:
     scores: list[Score] = field(default_factory=list)  # overview: per assignment; drill-down: the sum
     cells: list[Cell] = field(default_factory=list)  # drill-down: per question
     late_days: Any = None  # the student's scoring.tokens.TokenBalance when the course uses late days
+    total_html: SafeString = SafeString("")  # the total's <td> (``_CellMarkup``)
+    cells_html: SafeString = SafeString("")  # the score <td>s after it: per assignment, or per question
 
     @property
     def enrollment(self) -> Any:
         return self.row.enrollment
+
+    @property
+    def username(self) -> str:
+        return self.row.enrollment.user.username
+
+    @property
+    def url(self) -> str:
+        """The student's record (every attempt)."""
+        enrollment = self.row.enrollment
+        return reverse("gradebook:student", args=[enrollment.course_id, enrollment.user_id])
 
 
 @dataclass
@@ -87,6 +104,64 @@ def _url(params: QueryDict, **changes: str | None) -> str:
     return f"?{encoded}" if encoded else "?"
 
 
+class _CellMarkup:
+    """The score cells of the table, as gradebook.html shows them: thousands per page (300 students
+    x the questions of an assignment) but few distinct ones, so each distinct cell is written once
+    per page and reused; a template loop with filters per cell was most of the page's time.
+
+    Numbers go through the template's own ``floatformat`` (the same localized text); the only
+    words, the "pending" badge, are translated in the request's language and escaped once."""
+
+    def __init__(self) -> None:
+        self.badge = f' <span class="badge">{escape(gettext("pending"))}</span>'
+        self._numbers: dict[tuple[float, str], str] = {}
+        self._cells: dict[tuple[Any, ...], str] = {}
+
+    def number(self, value: float, digits: str) -> str:
+        key = (value, digits)
+        text = self._numbers.get(key)
+        if text is None:
+            text = self._numbers[key] = str(floatformat(value, digits))  # digits and separators only
+        return text
+
+    def _points(self, score: Score) -> str:
+        text = self.number(score.points, "-2")
+        if score.percent is not None:
+            text += f' <small class="pct">{self.number(score.percent, "0")}%</small>'
+        return text
+
+    def total(self, score: Score) -> str:
+        key = ("total", score.points, score.percent)
+        html = self._cells.get(key)
+        if html is None:
+            html = self._cells[key] = f'<td class="num total">{self._points(score)}</td>'
+        return html
+
+    def sum(self, score: Score) -> str:
+        """An assignment's points and percent (the overview), with a badge when answers wait."""
+        key = ("sum", score.points, score.percent, bool(score.pending))
+        html = self._cells.get(key)
+        if html is None:
+            pending = " pending" if score.pending else ""
+            badge = self.badge if score.pending else ""
+            html = self._cells[key] = f'<td class="num sum{pending}">{self._points(score)}{badge}</td>'
+        return html
+
+    def cell(self, cell: Cell) -> str:
+        """A question's best score (the drill-down); "—" when never tried; greyed when not given."""
+        key = (cell.score, cell.pending, cell.given, cell.attempted)
+        html = self._cells.get(key)
+        if html is None:
+            css = "num cell" + (" pending" if cell.pending else "") + ("" if cell.given else " not-given")
+            if cell.score is not None:
+                text = self.number(cell.score, "-2")
+            else:
+                text = "" if cell.attempted else "—"
+            badge = self.badge if cell.pending else ""
+            html = self._cells[key] = f'<td class="{css}">{text}{badge}</td>'
+        return html
+
+
 def _display_name(row: MatrixRow) -> str:
     user = row.enrollment.user
     return user.get_full_name() or user.username
@@ -102,6 +177,9 @@ def gradebook_page(*, matrix: Matrix, params: QueryDict, drilled: bool, labels: 
     assignment = matrix.assignments[0][0] if drilled and matrix.assignments else None
     rows = [PageRow(row=row, name=_display_name(row), total=Score(row.total, percent(row.total, matrix.max_total)))
             for row in matrix.rows]
+    markup = _CellMarkup()
+    for page_row in rows:
+        page_row.total_html = mark_safe(markup.total(page_row.total))  # noqa: S308 - _CellMarkup escapes
     sort_values: dict[str, Callable[[PageRow], Any]] = {
         "name": lambda r: (r.name.casefold(), r.enrollment.user.username),
         "total": lambda r: r.row.total,
@@ -120,6 +198,7 @@ def gradebook_page(*, matrix: Matrix, params: QueryDict, drilled: bool, labels: 
                 for value, waiting, (_a, points, _c) in zip(
                     page_row.row.by_assignment, page_row.row.pending_by_assignment, matrix.assignments, strict=True)
             ]
+            page_row.cells_html = mark_safe("".join(markup.sum(score) for score in page_row.scores))  # noqa: S308 - _CellMarkup escapes
     else:
         # One assignment: its sum is the row's total.
         headers.append(Header(key="total", label=labels["sum"], max_points=matrix.max_total))
@@ -130,6 +209,7 @@ def gradebook_page(*, matrix: Matrix, params: QueryDict, drilled: bool, labels: 
             sort_values[key] = lambda r, i=index: -1.0 if r.row.cells[i].score is None else r.row.cells[i].score
         for page_row in rows:
             page_row.cells = page_row.row.cells
+            page_row.cells_html = mark_safe("".join(markup.cell(cell) for cell in page_row.cells))  # noqa: S308 - _CellMarkup escapes
     if requested_sort in sort_values:
         sort = requested_sort
         direction = requested_direction if requested_direction in (ASC, DESC) else (ASC if sort == "name" else DESC)

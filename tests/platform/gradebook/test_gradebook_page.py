@@ -8,8 +8,11 @@ import re
 
 import pytest
 from courses.models import Enrollment
+from django.http import QueryDict
 from django.test import Client
 from django.urls import reverse
+from gradebook.matrix import MatrixFilters, gradebook_matrix
+from gradebook.page import gradebook_page
 from grading.services import manual_grade_save
 from submissions.services.quiz import quiz_answer_create
 
@@ -35,10 +38,11 @@ def scored(student, fellow, alice, ta, explain, pick, quiz_question):  # type: i
     quiz_answer_create(user=alice, question=quiz_question, data={"choice": ["right"]})
 
 
-def get(user, course, query: str = "") -> str:  # type: ignore[no-untyped-def]
-    response = client_for(user).get(reverse("gradebook:table", args=[course.pk]) + query, HTTP_ACCEPT_LANGUAGE="en")
+def get(user, course, query: str = "", language: str = "en") -> str:  # type: ignore[no-untyped-def]
+    response = client_for(user).get(reverse("gradebook:table", args=[course.pk]) + query, HTTP_ACCEPT_LANGUAGE=language)
     assert response.status_code == 200
-    return response.content.decode()
+    # The logout form's random CSRF token could contain any short string the tests look for ("q4").
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', 'name="csrfmiddlewaretoken"', response.content.decode())
 
 
 def columns(html: str) -> list[str]:
@@ -87,6 +91,40 @@ def test_the_drill_down_shows_only_that_assignments_questions(course, instructor
     assert columns(get(instructor, course, back.group(1).replace("&amp;", "&"))) == [
         "total", f"a{essay.pk}", f"a{scored_quiz_id(course)}",
     ]
+
+
+def cells_of(row: str) -> list[str]:
+    return re.findall(r'<td class="num cell[^"]*">.*?</td>', row)
+
+
+def test_the_drill_down_cells_show_scores_untried_and_pending_in_both_languages(course, instructor, scored, essay):
+    html = get(instructor, course, f"?assignment={essay.pk}")
+    # explain, second, pick: owner 2, never tried, 1; fellow: explain waits for staff, nothing else tried
+    assert cells_of(row_of(html, "owner")) == [
+        '<td class="num cell">2</td>', '<td class="num cell">—</td>', '<td class="num cell">1</td>',
+    ]
+    assert cells_of(row_of(html, "fellow")) == [
+        '<td class="num cell pending"> <span class="badge">pending</span></td>',
+        '<td class="num cell">—</td>', '<td class="num cell">—</td>',
+    ]
+    korean = get(instructor, course, f"?assignment={essay.pk}", language="ko")
+    assert cells_of(row_of(korean, "fellow"))[0] == '<td class="num cell pending"> <span class="badge">채점 대기</span></td>'
+    overview = row_of(get(instructor, course, language="ko"), "fellow")
+    assert '<td class="num sum pending">0 <small class="pct">0%</small> <span class="badge">채점 대기</span></td>' in overview
+
+
+def test_a_question_not_given_to_the_student_is_marked_in_the_drill_down(course, scored, essay):
+    matrix = gradebook_matrix(course=course, filters=MatrixFilters(assignment_id=essay.pk))
+    owner_row = next(row for row in matrix.rows if row.enrollment.user.username == "owner")
+    owner_row.cells[1].given = False  # as a pooled question drawn for other students (pools)
+    page = gradebook_page(matrix=matrix, params=QueryDict(), drilled=True,
+                          labels={"name": "n", "total": "t", "sum": "s"})
+    rows = {row.username: row for row in page.rows}
+    assert cells_of(rows["owner"].cells_html) == [
+        '<td class="num cell">2</td>', '<td class="num cell not-given">—</td>', '<td class="num cell">1</td>',
+    ]
+    assert '<td class="num cell not-given">' not in rows["alice"].cells_html
+    assert rows["owner"].total_html == '<td class="num total">3 <small class="pct">50%</small></td>'
 
 
 def scored_owner_id(course) -> int:  # type: ignore[no-untyped-def]
