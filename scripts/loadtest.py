@@ -845,8 +845,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--prepare-references", action=argparse.BooleanOptionalAction, default=True,
                         help="before the burst, have the workers compute every student's first attempt's "
                              "reference, as when the question is published (manage.py prepare_references)")
-    parser.add_argument("--prepare-ahead", type=int, default=1,
-                        help="attempts per student prepared before the burst (prepare_references --ahead)")
+    parser.add_argument("--prepare-ahead", type=int, default=3,
+                        help="attempts per student prepared before the burst (prepare_references --ahead; "
+                             "the product's GRADER_REFERENCE_AHEAD, 3)")
     return parser.parse_args(argv)
 
 

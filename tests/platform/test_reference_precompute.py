@@ -51,16 +51,33 @@ def _submit(student, question, key):  # type: ignore[no-untyped-def]
     return submission_create(user=student, question=question, code=CORRECT_SCALE, idempotency_key=key).submission
 
 
-def test_a_graded_attempt_sends_the_next_attempts_reference(student, code_question, store, counting):
+def test_a_graded_attempt_sends_the_next_attempts_references(student, code_question, store, counting, settings):
     _, sent = store
+    settings.GRADER_REFERENCE_AHEAD = 3
     submission = _submit(student, code_question, "key-00000001")
     assert submission_grade(submission_id=submission.pk, worker="w") is GradeOutcome.GRADED
-    next_seed = attempt_seed(user_id=student.pk, question_id=code_question.pk, attempt=2)
-    assert sent == [(code_question.current_version_id, [next_seed])]
+    window = [attempt_seed(user_id=student.pk, question_id=code_question.pk, attempt=attempt)
+              for attempt in (2, 3, 4)]
+    assert sent == [(code_question.current_version_id, window)]
 
 
-def test_the_next_attempt_finds_its_reference_ready(student, code_question, store, counting):
+def test_the_window_is_topped_up_without_running_what_is_stored(student, code_question, store, counting, settings):
     _, sent = store
+    settings.GRADER_REFERENCE_AHEAD = 3
+    first = _submit(student, code_question, "key-00000001")
+    submission_grade(submission_id=first.pk, worker="w")
+    assert tasks.prepare_references(*sent[-1]) == 3  # attempts 2, 3 and 4
+    second = _submit(student, code_question, "key-00000002")
+    before = counting.references
+    submission_grade(submission_id=second.pk, worker="w")
+    assert counting.references == before  # attempt 2's reference was ready
+    assert tasks.prepare_references(*sent[-1]) == 1  # only attempt 5 is new
+    assert counting.references == before + 1
+
+
+def test_the_next_attempt_finds_its_reference_ready(student, code_question, store, counting, settings):
+    _, sent = store
+    settings.GRADER_REFERENCE_AHEAD = 1
     first = _submit(student, code_question, "key-00000001")
     submission_grade(submission_id=first.pk, worker="w")
     assert counting.references == 1

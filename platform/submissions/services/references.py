@@ -29,10 +29,10 @@ SEEDS_PER_TASK = 50
 
 def references_prepare(*, version_id: int, seeds: list[int], next_attempt: list[int] | None = None) -> int:
     """Worker: make the references of ``seeds`` ready in the shared store; how many were computed.
-    ``next_attempt`` = [user id, question id, attempt] of the one attempt the seeds are for: when
+    ``next_attempt`` = [user id, question id, attempt] of the first attempt the seeds are for: when
     it already exists (a student submitting again and again, a burst: the queue served after
-    ``grading`` reaches this later), its grading ran or runs the reference itself, and the sandbox
-    run here would be wasted."""
+    ``grading`` reaches this later), its grading ran or runs the reference itself and sends the
+    window after it, so the sandbox runs here would be wasted or repeated."""
     references = shared_references()
     if references is None:
         return 0
@@ -58,22 +58,25 @@ def references_prepare(*, version_id: int, seeds: list[int], next_attempt: list[
 
 
 def reference_prepare_next(*, submission: Submission) -> bool:
-    """After a graded attempt: the student's next attempt at this question (its current version)."""
+    """After a graded attempt: the student's next ``GRADER_REFERENCE_AHEAD`` attempts at this
+    question (its current version); those already stored cost a lookup each."""
     version_id = submission.question.current_version_id
     if version_id is None or shared_references() is None:
         return False
     attempt = submission.attempt + 1
-    seed = attempt_seed(user_id=submission.user_id, question_id=submission.question_id, attempt=attempt)
-    return _send(version_id, [seed], next_attempt=[submission.user_id, submission.question_id, attempt])
+    seeds = [attempt_seed(user_id=submission.user_id, question_id=submission.question_id, attempt=later)
+             for later in range(attempt, attempt + settings.GRADER_REFERENCE_AHEAD)]
+    return _send(version_id, seeds, next_attempt=[submission.user_id, submission.question_id, attempt])
 
 
-def references_prepare_first(*, question_ids: list[int] | None = None, ahead: int = 1) -> int:
-    """Every enrolled student's next ``ahead`` attempts at each active code question (their first
+def references_prepare_first(*, question_ids: list[int] | None = None, ahead: int | None = None) -> int:
+    """Every enrolled student's next ``ahead`` (default ``GRADER_REFERENCE_AHEAD``) attempts at each active code question (their first
     one, until they submit): e.g. when a question is published or a bundle is loaded, or in the
     quiet hours before a deadline (each entry takes store space: ~250 KB for ch07's convolution).
     Returns seeds sent."""
     if shared_references() is None:
         return 0
+    ahead = settings.GRADER_REFERENCE_AHEAD if ahead is None else max(1, ahead)
     questions = Question.objects.filter(kind="code", active=True, current_version__isnull=False)
     if question_ids is not None:
         questions = questions.filter(id__in=question_ids)
