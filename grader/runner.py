@@ -142,11 +142,65 @@ def reference_prepare(question: CodeQuestion, seed: int, *, executor: Executor,
                       references: SharedReferences) -> bool:
     """Make the reference result of ``seed`` ready in the shared store, off any grading's critical
     path (e.g. for a student's next attempt). True when it had to be computed."""
-    key = reference_key(question.content_hash, question.textbook, seed)
-    if references.contains(key, reference_job(question, question.case_specs(seed))):
-        return False
-    _run_reference(question, seed, executor, references)
-    return True
+    return references_prepare(question, [seed], executor=executor, references=references) == 1
+
+
+# Seeds whose references one job computes at most: a job's CPU and result budgets grow with it.
+REFERENCE_BATCH = 16
+
+
+def references_prepare(question: CodeQuestion, seeds: list[int], *, executor: Executor,
+                       references: SharedReferences) -> int:
+    """``reference_prepare`` for many seeds at once: the missing ones are computed together, up to
+    ``REFERENCE_BATCH`` seeds per sandbox job (one fork, one module load, one decode for all of
+    them; each seed's cases keep their own inputs), and stored one entry per seed, exactly as
+    a single run would store them. Returns how many were computed."""
+    missing = references_missing(question, seeds, references=references)
+    for start in range(0, len(missing), REFERENCE_BATCH):
+        batch = missing[start:start + REFERENCE_BATCH]
+        if len(batch) == 1:
+            _run_reference(question, batch[0], executor, references)
+            continue
+        combined = executor.run(_batch_job(question, batch))
+        for index, seed in enumerate(batch):
+            job = reference_job(question, question.case_specs(seed))
+            reference = _batch_part(combined, index, len(batch))
+            problem = reference_problem(reference, job)
+            if problem is not None:
+                raise GraderUnavailable(
+                    f"the reference of {question.slug!r} failed ({problem}); fix the question")
+            _remember(question.content_hash, seed, reference)
+            references.put(reference_key(question.content_hash, question.textbook, seed), reference)
+    return len(missing)
+
+
+def references_missing(question: CodeQuestion, seeds: list[int], *,
+                       references: SharedReferences) -> list[int]:
+    """The seeds (each once, in order) whose reference result is not in the shared store."""
+    return [seed for seed in dict.fromkeys(seeds)
+            if not references.contains(reference_key(question.content_hash, question.textbook, seed),
+                                       reference_job(question, question.case_specs(seed)))]
+
+
+def _batch_job(question: CodeQuestion, seeds: list[int]) -> JobSpec:
+    cases = tuple(replace(case, name=f"{index}/{case.name}")
+                  for index, seed in enumerate(seeds) for case in question.case_specs(seed))
+    limits = question.limits
+    count = len(seeds)
+    limits = replace(limits, cpu_seconds=limits.cpu_seconds * count, wall_seconds=limits.wall_seconds * count,
+                     result_bytes=limits.result_bytes * count)
+    return JobSpec(code=question.reference, filename=REFERENCE_FILE, probes=question.probes, cases=cases,
+                   textbook=question.textbook, limits=limits)
+
+
+def _batch_part(combined: JobResult, index: int, count: int) -> JobResult:
+    """One seed's share of a batch job's result, as if it had run alone."""
+    prefix = f"{index}/"
+    cases = {name.removeprefix(prefix): replace(case, name=name.removeprefix(prefix))
+             for name, case in combined.cases.items() if name.startswith(prefix)}
+    return JobResult(termination=combined.termination, cases=cases, module_error=combined.module_error,
+                     output="", detail=combined.detail, wall_ms=combined.wall_ms / count,
+                     cpu_ms=combined.cpu_ms / count)
 
 
 def reference_job(question: CodeQuestion, cases: tuple[CaseSpec, ...]) -> JobSpec:

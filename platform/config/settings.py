@@ -247,9 +247,10 @@ if GRADER_REFERENCE_CACHE not in ("redis", "off"):
 # An entry serves the next attempt (hours away at most) and is ~250 KB for ch07's convolution; the
 # broker's Redis never evicts, so the cache keeps its own budget (oldest entries deleted first).
 GRADER_REFERENCE_CACHE_TTL = env_int("GRADER_REFERENCE_CACHE_TTL", 24 * 3600)
-# How many of a student's next attempts at a code question have their reference prepared: after
-# each graded attempt the window is topped up, and prepare_references fills it for everyone (e.g.
-# before a deadline), so a burst of resubmissions runs only the students' code.
+# How many of a student's next attempts at a code question have their reference prepared: once a
+# graded attempt used up the window it is refilled (in one sandbox job), and prepare_references
+# fills it for everyone (e.g. before a deadline), so a burst of resubmissions runs only the
+# students' code.
 GRADER_REFERENCE_AHEAD = max(1, env_int("GRADER_REFERENCE_AHEAD", 3))
 GRADER_REFERENCE_CACHE_MAX_BYTES = env_int("GRADER_REFERENCE_CACHE_MAX_BYTES", 4 * 1024 * 1024)
 GRADER_REFERENCE_CACHE_TOTAL_BYTES = env_int("GRADER_REFERENCE_CACHE_TOTAL_BYTES", 512 * 1024 * 1024)

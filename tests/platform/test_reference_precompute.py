@@ -61,18 +61,24 @@ def test_a_graded_attempt_sends_the_next_attempts_references(student, code_quest
     assert sent == [(code_question.current_version_id, window)]
 
 
-def test_the_window_is_topped_up_without_running_what_is_stored(student, code_question, store, counting, settings):
-    _, sent = store
+def test_the_window_is_refilled_in_one_job_once_it_runs_out(student, code_question, store, counting, settings,
+                                                            monkeypatch):
     settings.GRADER_REFERENCE_AHEAD = 3
-    first = _submit(student, code_question, "key-00000001")
-    submission_grade(submission_id=first.pk, worker="w")
-    assert tasks.prepare_references(*sent[-1]) == 3  # attempts 2, 3 and 4
-    second = _submit(student, code_question, "key-00000002")
-    before = counting.references
-    submission_grade(submission_id=second.pk, worker="w")
-    assert counting.references == before  # attempt 2's reference was ready
-    assert tasks.prepare_references(*sent[-1]) == 1  # only attempt 5 is new
-    assert counting.references == before + 1
+    calls: list[tuple] = []
+    monkeypatch.setattr(tasks.prepare_references, "apply_async",
+                        lambda args, kwargs=None, queue=None, **_: calls.append((args, kwargs or {})))
+
+    def attempt(number):  # submit, grade, then run the top-up task it sent
+        submission = _submit(student, code_question, f"key-{number:08d}")
+        submission_grade(submission_id=submission.pk, worker="w")
+        args, kwargs = calls[-1]
+        return tasks.prepare_references(*args, **kwargs)
+
+    assert attempt(1) == 3 and counting.references == 2  # its own reference, then 2..4 in one job
+    for number in (2, 3):  # graded from the window; the window still starts prepared: left alone
+        assert attempt(number) == 0
+    assert counting.references == 2
+    assert attempt(4) == 3 and counting.references == 3  # 4 was the last: 5..7 in one job
 
 
 def test_the_next_attempt_finds_its_reference_ready(student, code_question, store, counting, settings):

@@ -32,7 +32,8 @@ def references_prepare(*, version_id: int, seeds: list[int], next_attempt: list[
     ``next_attempt`` = [user id, question id, attempt] of the first attempt the seeds are for: when
     it already exists (a student submitting again and again, a burst: the queue served after
     ``grading`` reaches this later), its grading ran or runs the reference itself and sends the
-    window after it, so the sandbox runs here would be wasted or repeated."""
+    window after it, so the sandbox runs here would be wasted or repeated; while it is prepared,
+    the window is left alone (it is refilled in one batch once it runs out)."""
     references = shared_references()
     if references is None:
         return 0
@@ -47,14 +48,13 @@ def references_prepare(*, version_id: int, seeds: list[int], next_attempt: list[
         from grader.sandbox import default_executor
 
         executor = default_executor()
-    computed = 0
-    for seed in seeds:
-        try:
-            computed += runner.reference_prepare(question, seed, executor=executor, references=references)
-        except GraderUnavailable as error:  # the grading of that attempt will run it (and say why)
-            logger.warning("reference of version %s not prepared: %s", version_id, error)
-            return computed
-    return computed
+    if next_attempt is not None and not runner.references_missing(question, seeds[:1], references=references):
+        return 0  # the window still starts with a prepared attempt: topped up once it runs out
+    try:  # the missing ones together, in as few sandbox jobs as the batch size allows
+        return runner.references_prepare(question, seeds, executor=executor, references=references)
+    except GraderUnavailable as error:  # the grading of that attempt will run it (and say why)
+        logger.warning("references of version %s not prepared: %s", version_id, error)
+        return 0
 
 
 def reference_prepare_next(*, submission: Submission) -> bool:

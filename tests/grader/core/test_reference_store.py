@@ -10,6 +10,7 @@ import pytest
 
 from grader import runner
 from grader.api import grade_code
+from grader.errors import GraderUnavailable
 from grader.reference_store import (
     SharedReferences,
     decode_reference,
@@ -221,3 +222,31 @@ def test_encode_decode_round_trip_keeps_arrays_and_meta(mini_question, inprocess
     # a result missing a case of the job is not a reference of this job
     fewer = replace(job, cases=job.cases[:1])
     assert decode_reference(encode_reference(reference), fewer) is None
+
+
+def test_many_seeds_are_prepared_in_one_job_and_grade_as_if_run_alone(mini_question, inprocess):
+    shared = _shared()
+    counting = CountingExecutor(inprocess)
+    seeds = [31, 32, 33, 31]
+    assert runner.references_prepare(mini_question, seeds, executor=counting, references=shared) == 3
+    assert counting.references == 1  # one sandbox job for the three seeds
+    assert runner.references_prepare(mini_question, seeds, executor=counting, references=shared) == 0
+    for seed in (31, 32, 33):
+        _forget_process_cache()
+        batched = grade_code(mini_question, GOOD, seed=seed, executor=counting, references=shared)
+        _forget_process_cache()
+        alone = grade_code(mini_question, GOOD, seed=seed, executor=inprocess)
+        assert _verdict(batched) == _verdict(alone)
+        _forget_process_cache()
+        wrong = GOOD.replace("k * x", "k * x + 1")
+        assert _verdict(grade_code(mini_question, wrong, seed=seed, executor=counting, references=shared)) == \
+            _verdict(grade_code(mini_question, wrong, seed=seed, executor=inprocess))
+    assert counting.references == 1  # every grading found its seed's entry
+
+
+def test_a_batch_whose_reference_fails_stores_nothing(mini_question, inprocess):
+    store = DictStore()
+    broken = replace(mini_question, reference="raise RuntimeError('broken reference')\n")
+    with pytest.raises(GraderUnavailable):
+        runner.references_prepare(broken, [1, 2], executor=inprocess, references=_shared(store))
+    assert store.data == {}
