@@ -21,10 +21,7 @@ def main() -> None:
     limits = Limits(**json.loads(args.limits))
     from grader.harness import child
 
-    for fd, target in ((args.result_fd, 3), (args.gate_fd, child.GATE_FD),
-                       (args.sealed_fd, child.SEALED_FD)):
-        if fd != target:
-            os.dup2(fd, target)
+    jail.move_fds([(args.result_fd, 3), (args.gate_fd, child.GATE_FD), (args.sealed_fd, child.SEALED_FD)])
     jail.close_other_fds(keep_up_to=child.SEALED_FD)
     with open("/proc/self/statm") as stream:
         inherited = int(stream.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")

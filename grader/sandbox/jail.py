@@ -8,6 +8,7 @@ uid change), then seccomp (last, so the setup itself is not filtered).
 
 from __future__ import annotations
 
+import fcntl
 import math
 import os
 import resource
@@ -59,6 +60,16 @@ def confine(limits: Limits, uid: int, address_space: int, program: linux.Seccomp
     linux.prctl(linux.PR_SET_PDEATHSIG, signal.SIGKILL)
     linux.prctl(linux.PR_SET_DUMPABLE, 0)
     program.install()
+
+
+def move_fds(moves: list[tuple[int, int]]) -> None:
+    """Put each (source, target) descriptor at its target number, whatever numbers the sources
+    have: all are first copied above every target, so no move overwrites a source still to come."""
+    floor = max(target for _, target in moves) + 1
+    copies = [(fcntl.fcntl(source, fcntl.F_DUPFD, floor), target) for source, target in moves]
+    for copy, target in copies:
+        os.dup2(copy, target)
+        os.close(copy)
 
 
 def close_other_fds(keep_up_to: int = 3) -> None:

@@ -354,14 +354,9 @@ def _spare_child(channel_fd: int, setup_fd: int, uid: int, program: linux.Seccom
         inherited = int(os.read(statm, 64).split()[0]) * os.sysconf("SC_PAGE_SIZE")
         os.close(statm)
         null = os.open("/dev/null", os.O_RDONLY)
-        os.dup2(null, 0)
-        os.dup2(output_fd, 1)
-        os.dup2(output_fd, 2)
-        os.dup2(result_fd, 3)
-        os.dup2(setup_fd, 4)
+        jail.move_fds([(null, 0), (output_fd, 1), (output_fd, 2), (result_fd, 3), (setup_fd, 4),
+                       (gate_fd, child.GATE_FD), (sealed_fd, child.SEALED_FD)])
         report_fd = 4
-        os.dup2(gate_fd, child.GATE_FD)
-        os.dup2(sealed_fd, child.SEALED_FD)
         jail.close_other_fds(keep_up_to=child.SEALED_FD)
         os.chdir(layout.JOB_DIR)
         jail.confine(limits, uid, jail.address_space_limit(limits, inherited), program)
