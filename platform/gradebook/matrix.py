@@ -11,7 +11,7 @@ from courses.models import Course, Enrollment
 from courses.selectors import course_students
 from django.db.models import Q
 from pools.selectors import pool_layout
-from submissions.attempts import ScoredAttempt, best_of, latest_of, scored_attempts
+from submissions.attempts import best_scores_and_waiting
 
 
 @dataclass
@@ -83,16 +83,6 @@ class MatrixFilters:
     user_id: int | None = None  # one student's row only (their progress page: the same rule, same total)
 
 
-def _attempted_and_pending(
-    attempts: list[ScoredAttempt], *, with_attempted: bool = True,
-) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
-    """``with_attempted=False``: no "has tried" set (only the cells show it)."""
-    attempted = {(attempt.user_id, attempt.question_id) for attempt in attempts} if with_attempted else set()
-    # Only the newest answer counts as waiting: an older ungraded one was superseded.
-    pending = {key for key, attempt in latest_of(attempts).items() if attempt.awaiting_staff}
-    return attempted, pending
-
-
 def gradebook_matrix(*, course: Course, filters: MatrixFilters | None = None, cells: bool = True) -> Matrix:
     """``cells=False``: the rows carry only the sums, totals and pending counts (no ``cells`` nor
     ``groups``): what the overview page shows, without one object per student and question."""
@@ -126,9 +116,10 @@ def gradebook_matrix(*, course: Course, filters: MatrixFilters | None = None, ce
         ))
         if only_users is None:  # only the attempts of the students found
             only_users = [enrollment.user_id for enrollment in students]
-    attempts = scored_attempts(question_ids=ids, user_ids=only_users, graded_only=False)
-    best = best_of(attempts)
-    attempted, pending = _attempted_and_pending(attempts, with_attempted=cells)
+    # Best score per cell, the answers whose newest attempt waits for staff and (for the cells only)
+    # "has tried": aggregated in the database, no object per attempt (``submissions.attempts``).
+    scores = best_scores_and_waiting(question_ids=ids, user_ids=only_users, attempted=cells)
+    best, pending, attempted = scores.best, scores.waiting, scores.attempted
     # Pools: a student's scores count only on the questions given to them, and every pool is worth
     # draw x points (``pools.selectors``, the one rule for every total).
     layout = pool_layout(assignment_ids=by_id, user_ids=only_users, questions=questions)

@@ -4,7 +4,9 @@ A code question's attempts are ``Submission`` rows (graded by workers), every ot
 ``QuizAnswer`` rows (graded on the spot, or by staff). Readers outside this app do not query
 either model for scores, attempt counts or "has tried": they ask here and get ``ScoredAttempt``s,
 which mean the same for both kinds. Every function reads both models with a constant number of
-queries (one ``values_list`` per model), whatever the number of students or questions.
+queries (one ``values_list`` per model), whatever the number of students or questions. Totals
+that need no attempt objects (the gradebook: best score, waiting for staff, has tried) ask
+``best_scores_and_waiting``: the same rules (``best_of``, ``latest_of``) computed in SQL.
 
 What stays kind-specific is read where it is needed: a code result's checks and verdict, a quiz
 answer's misconception, the code draft, the rows themselves for a page that shows them."""
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from django.db.models import Q
+from django.db.models import Aggregate, Count, Exists, Max, OuterRef, Q
 
 from submissions.models import QuizAnswer, Submission
 
@@ -140,8 +142,79 @@ def latest_of(attempts: Iterable[ScoredAttempt]) -> dict[tuple[int, int], Scored
 def best_scores(
     *, question_ids: Iterable[int], user_ids: Iterable[int] | None = None
 ) -> dict[tuple[int, int], float]:
-    """``{(user_id, question_id): best score}`` over code submissions and quiz answers (``best_of``)."""
-    return best_of(scored_attempts(question_ids=question_ids, user_ids=user_ids, graded_only=False))
+    """``{(user_id, question_id): best score}`` over code submissions and quiz answers: the rule of
+    ``best_of``, computed in the database (``best_scores_and_waiting``). Two queries."""
+    return best_scores_and_waiting(question_ids=question_ids, user_ids=user_ids, waiting=False).best
+
+
+Key = tuple[int, int]  # (user_id, question_id)
+
+
+@dataclass(frozen=True)
+class BestAndWaiting:
+    """Per student and question, what totals need and nothing per attempt (``best_scores_and_waiting``)."""
+
+    best: dict[Key, float]  # ``best_of``: the best score of any attempt with one (late penalty applied)
+    waiting: set[Key]  # the newest attempt awaits staff (``latest_of(...)[key].awaiting_staff``)
+    attempted: set[Key]  # any attempt, of any status (empty unless asked for)
+
+
+def best_scores_and_waiting(
+    *, question_ids: Iterable[int], user_ids: Iterable[int] | None = None, waiting: bool = True,
+    attempted: bool = False,
+) -> BestAndWaiting:
+    """The same answers as ``best_of``, ``latest_of(...)[key].awaiting_staff`` and "has any attempt"
+    over ``scored_attempts(question_ids=, user_ids=, graded_only=False)``, without building one
+    object per attempt: one aggregate per model and (student, question), ``MAX(score)`` (SQL skips
+    the rows without a score, as ``best_of`` does: pending, error, awaiting staff) and, for the quiz
+    answers, whether one awaiting staff is the newest attempt (``latest_of``'s order: ``(at, id)``,
+    over both models). ``waiting=False``: ``waiting`` stays empty; ``attempted=True``: the pairs
+    whose attempts have no score at all are read too. Two queries, whatever the number of users,
+    questions and attempts."""
+    question_ids = list(question_ids)
+    users = None if user_ids is None else list(user_ids)
+    if not question_ids or users == []:
+        return BestAndWaiting(best={}, waiting=set(), attempted=set())
+    best: dict[Key, float] = {}
+    waits: set[Key] = set()
+    tried: set[Key] = set()
+    for model in (Submission, QuizAnswer):
+        rows = model.objects.filter(question_id__in=question_ids)
+        if users is not None:
+            rows = rows.filter(user_id__in=users)
+        aggregates: dict[str, Aggregate] = {"best": Max("score")}
+        relevant = Q(score__isnull=False)
+        if model is QuizAnswer and waiting:
+            aggregates["waiting"] = Count("id", filter=_AWAITING_STAFF & ~_newer(QuizAnswer) & ~_newer(Submission))
+            relevant |= _AWAITING_STAFF
+        if not attempted:  # only the rows that can matter
+            rows = rows.filter(relevant)
+        # ``order_by()``: the model's default ordering must not join the GROUP BY.
+        groups = rows.order_by().values("user_id", "question_id").annotate(**aggregates)
+        for row in groups.values_list("user_id", "question_id", *aggregates):
+            key, score = (row[0], row[1]), row[2]
+            if attempted:
+                tried.add(key)
+            if score is not None and (key not in best or score > best[key]):
+                best[key] = score
+            if len(row) > 3 and row[3]:
+                waits.add(key)
+    return BestAndWaiting(best=best, waiting=waits, attempted=tried)
+
+
+# An answer awaiting staff grading (``ScoredAttempt.awaiting_staff``); code is never graded by staff.
+_AWAITING_STAFF = Q(needs_manual=True, score__isnull=True)
+
+
+def _newer(model: type[Submission] | type[QuizAnswer]) -> Exists:
+    """An attempt of ``model`` by the same user at the same question, newer than the outer row by
+    ``(at, id)``: the order of ``latest_of``. Each question has one kind, so a newer code
+    submission only exists for a question whose kind changed."""
+    at = OuterRef("created_at")
+    return Exists(
+        model.objects.filter(user_id=OuterRef("user_id"), question_id=OuterRef("question_id"))
+        .filter(Q(created_at__gt=at) | Q(created_at=at, id__gt=OuterRef("id")))
+    )
 
 
 def attempted_question_ids(*, user_id: int, question_ids: Iterable[int]) -> set[int]:

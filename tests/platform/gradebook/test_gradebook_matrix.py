@@ -90,3 +90,37 @@ def test_the_csv_has_a_bom_one_column_per_question_and_totals(course, scored, st
     assert rows[1] == ["", "(max)", "3", "2", "1", "2", "6", "2", "8"]
     assert rows[2] == ["fellow", "", "pending", "", "", "", "0", "0", "0"]
     assert rows[3] == ["owner", "'=김철수", "2", "pending", "1", "2", "3", "2", "5"]
+
+
+def test_the_matrix_keeps_the_per_attempt_rules_on_a_varied_term(
+    course, student, fellow, ta, code_question, quiz_question, explain, second, pick
+):
+    """The matrix reads aggregates (``best_scores_and_waiting``): every cell, sum, waiting count and
+    "has tried" must be what ``best_of`` / ``latest_of`` over every attempt give."""
+    from tests.platform.test_attempts_best_and_waiting import reference, varied_attempts
+
+    varied_attempts(course=course, student=student, fellow=fellow, ta=ta, code_question=code_question,
+                    quiz_question=quiz_question, explain=explain, second=second, pick=pick, extra_students=10)
+    matrix = gradebook_matrix(course=course)
+    overview = gradebook_matrix(course=course, cells=False)
+    ids = [column.question.pk for column in matrix.columns]
+    best, waiting, tried = reference(question_ids=ids)
+    assert len(matrix.rows) == 12 and waiting and best
+    for row, light in zip(matrix.rows, overview.rows, strict=True):
+        user_id = row.enrollment.user_id
+        assert [(cell.score, cell.pending, cell.attempted) for cell in row.cells] == [
+            (best.get((user_id, q)), (user_id, q) in waiting, (user_id, q) in tried) for q in ids
+        ], row.enrollment.user.username
+        expected = [
+            sum(best.get((user_id, c.question.pk), 0.0) for c in matrix.columns if c.assignment.pk == a.pk)
+            for a, _points, _count in matrix.assignments
+        ]
+        assert row.by_assignment == pytest.approx([round(value, 2) for value in expected], abs=1e-9)
+        assert row.pending_by_assignment == [
+            sum(1 for c in matrix.columns if c.assignment.pk == a.pk and (user_id, c.question.pk) in waiting)
+            for a, _points, _count in matrix.assignments
+        ]
+        assert row.complete_count == sum(1 for cell in row.cells if cell.complete)
+        assert (light.enrollment, light.by_assignment, light.pending_by_assignment, light.total,
+                light.complete_count) == (row.enrollment, row.by_assignment, row.pending_by_assignment, row.total,
+                                          row.complete_count)
