@@ -15,11 +15,16 @@ MANUAL_SOURCES = (ScoreChange.Source.MANUAL, ScoreChange.Source.IMPORT)
 
 
 def on_score_changed(sender: object, *, student_id: int, question_id: int, change_id: int | None = None,
-                     **_: object) -> None:
+                     source: str | None = None, **_: object) -> None:
     # Runs after the grading transaction committed, inside the grader's code path: a failure here
     # must never reach the sender (an e-mail not queued is not a grade not saved).
     try:
-        if change_id is None or not ScoreChange.objects.filter(pk=change_id, source__in=MANUAL_SOURCES).exists():
+        if change_id is None:
+            return
+        if source is not None:  # the signal says the change's source: no query (every grading ends here)
+            if source not in MANUAL_SOURCES:
+                return
+        elif not ScoreChange.objects.filter(pk=change_id, source__in=MANUAL_SOURCES).exists():
             return
         notify_grade_released(student_id=student_id, question_id=question_id, change_id=change_id)
     except Exception:

@@ -12,7 +12,12 @@ from scoring.signals import score_changed
 logger = logging.getLogger(__name__)
 
 
-def on_score_changed(sender: object, *, change_id: int, **_: object) -> None:
+def on_score_changed(sender: object, *, change_id: int, source: str | None = None,
+                     submission_id: int | None = None, **_: object) -> None:
+    # The signal says what kind of change this is (``scoring.signals``): every grading, manual
+    # grade or import returns here without a query; only a regrade of a submission reads on.
+    if source is not None and (source != ScoreChange.Source.REGRADE or submission_id is None):
+        return
     from grading.code_review import code_review_reapply
     from grading.models import CodeReview
 

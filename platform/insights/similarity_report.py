@@ -136,14 +136,30 @@ def similarity_fingerprints_warm(*, submission_ids: list[int]) -> int:
     cache the similarity page reads, so that the page only counts shared fingerprints. Keyed with
     the submission's own version's template, which is the page's key whenever the compared
     submissions share one version (else the page fingerprints them itself). Returns how many."""
-    by_version: dict[int, dict[int, str]] = defaultdict(dict)
-    for submission_id, version_id, code in Submission.objects.filter(id__in=submission_ids).values_list(
-            "id", "version_id", "code"):
-        by_version[version_id][submission_id] = code
-    templates = dict(QuestionVersion.objects.filter(id__in=by_version).values_list("id", "files"))
-    for version_id, codes in by_version.items():
-        _fingerprints(codes=codes, template=str((templates.get(version_id) or {}).get("template", "")))
+    by_version: dict[tuple[int, str], dict[int, str]] = defaultdict(dict)
+    for submission_id, version_id, content_hash, code in Submission.objects.filter(
+            id__in=submission_ids).values_list("id", "version_id", "version__content_hash", "code"):
+        by_version[(version_id, content_hash)][submission_id] = code
+    for version, codes in by_version.items():
+        _fingerprints(codes=codes, template=_version_template(version))
     return sum(len(codes) for codes in by_version.values())
+
+
+# A version's template, per worker process: a version never changes (a changed bundle is a new
+# version), so its files, possibly large, are read once, not once per graded submission.
+_templates: dict[tuple[int, str], str] = {}
+TEMPLATES_KEPT = 256
+
+
+def _version_template(version: tuple[int, str]) -> str:
+    template = _templates.get(version)
+    if template is None:
+        files = QuestionVersion.objects.filter(id=version[0]).values_list("files", flat=True).first()
+        template = str((files or {}).get("template", ""))
+        if len(_templates) >= TEMPLATES_KEPT:
+            _templates.clear()
+        _templates[version] = template
+    return template
 
 
 def question_similarity(*, question: Question, threshold: float = 0.5, limit: int = 200) -> SimilarityReport:

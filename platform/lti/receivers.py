@@ -11,11 +11,12 @@ from lti.services.grades import grade_sync_request, grade_syncs_enqueue
 logger = logging.getLogger(__name__)
 
 
-def on_score_changed(sender: object, *, student_id: int, question_id: int, **_: object) -> None:
+def on_score_changed(sender: object, *, student_id: int, question_id: int, assignment_id: int | None = None,
+                     **_: object) -> None:
     # Runs after the grading transaction committed, inside the grader's code path: whatever
     # happens here must never reach the sender (a failed passback is not a failed grading).
     try:
-        sync_ids = grade_sync_request(student_id=student_id, question_id=question_id)
+        sync_ids = grade_sync_request(student_id=student_id, question_id=question_id, assignment_id=assignment_id)
         if sync_ids:
             grade_syncs_enqueue(sync_ids=sync_ids)
     except Exception:

@@ -21,7 +21,10 @@ def score_change_record(
     reason: str = "",
     submission_id: int | None = None,
     quiz_answer_id: int | None = None,
+    assignment_id: int | None = None,
 ) -> ScoreChange:
+    """``assignment_id``: the question's assignment when the caller has it loaded (the grading
+    does), so that receivers of ``score_changed`` need not look it up; None: they do."""
     change = ScoreChange.objects.create(
         student_id=student_id, question_id=question_id, old_score=old_score, new_score=new_score,
         source=source, actor=actor if actor is not None and actor.is_authenticated else None,
@@ -29,5 +32,6 @@ def score_change_record(
     )
     transaction.on_commit(lambda: score_changed.send(
         sender=ScoreChange, student_id=student_id, question_id=question_id, change_id=change.pk,
+        source=source, submission_id=submission_id, assignment_id=assignment_id,
     ))
     return change

@@ -25,7 +25,10 @@ def prepare_references(version_id: int, seeds: list[int], next_attempt: list[int
 
 @shared_task(ignore_result=True, acks_late=False)
 def fingerprint_submissions(submission_ids: list[int]) -> int:
-    """Best effort, after grading: the similarity page's fingerprints of these submissions."""
+    """Best effort, after grading: the similarity page's fingerprints of these submissions, or,
+    given none, of every one pending in the batch (``submissions.services.fingerprints``)."""
     from insights.similarity_report import similarity_fingerprints_warm
 
-    return similarity_fingerprints_warm(submission_ids=submission_ids)
+    from submissions.services.fingerprints import fingerprints_pending_take
+
+    return similarity_fingerprints_warm(submission_ids=submission_ids or fingerprints_pending_take())

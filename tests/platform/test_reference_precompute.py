@@ -17,6 +17,7 @@ from grader import runner
 from grader.reference_store import SharedReferences
 from tests.grader.core.test_reference_store import CountingExecutor, DictStore
 from tests.platform.conftest import CORRECT_SCALE
+from tests.stack import redis_server  # noqa: F401 (fixture)
 
 
 @pytest.fixture
@@ -147,17 +148,23 @@ def test_several_attempts_ahead_can_be_prepared(student, code_question, store):
 
 
 def test_with_a_shared_cache_the_fingerprints_are_sent_and_stored(student, code_question, store, counting,
-                                                                  monkeypatch, settings):
+                                                                  monkeypatch, settings,
+                                                                  redis_server):  # noqa: F811
+    import redis
     from insights import similarity_report
+    from submissions.services import fingerprints
     from submissions.services.references import submission_followups_send
 
     settings.CACHE_BACKEND = "redis"  # the web processes read what the worker writes
+    settings.REDIS_URL = redis_server.url  # the batch's pending ids (submissions/services/fingerprints.py)
+    monkeypatch.setattr(fingerprints, "_client", None)
+    redis.Redis.from_url(redis_server.url).delete(fingerprints.PENDING_KEY, fingerprints.SCHEDULED_KEY)
     fingerprinted: list[list[int]] = []
     monkeypatch.setattr(tasks.fingerprint_submissions, "apply_async",
                         lambda args, queue=None, **_: fingerprinted.append(args[0]))
     submission = _submit(student, code_question, "key-00000001")
     submission_followups_send(submission=submission)
-    assert fingerprinted == [[submission.pk]]
+    assert fingerprinted == [[]]  # the batch's task: it takes the pending ids
     assert tasks.fingerprint_submissions(fingerprinted[0]) == 1
     calls: list[int] = []
     monkeypatch.setattr(similarity_report.similarity, "document_build",

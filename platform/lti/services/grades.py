@@ -77,19 +77,17 @@ def assignment_score_compute(*, assignment_id: int, student_id: int) -> Assignme
     )
 
 
-def grade_sync_request(*, student_id: int, question_id: int) -> list[int]:
+def grade_sync_request(*, student_id: int, question_id: int, assignment_id: int | None = None) -> list[int]:
     """Mark passback pending for every line item this student's score on this question feeds:
-    links bound to the question's assignment, in contexts where the student launched as a learner."""
-    assignment_id = (
-        Question.objects.filter(pk=question_id).values_list("assignment_id", flat=True).first()
+    links bound to the question's assignment, in contexts where the student launched as a learner.
+    ``assignment_id``: the question's assignment when the caller knows it (``score_changed`` says
+    it after a grading); else found through the question, in the same single query. A course
+    without LTI, the usual case, costs that one query."""
+    links_of = (
+        LtiResourceLink.objects.filter(assignment_id=assignment_id) if assignment_id is not None
+        else LtiResourceLink.objects.filter(assignment__questions__id=question_id)
     )
-    if assignment_id is None:
-        return []
-    links = list(
-        LtiResourceLink.objects.filter(
-            assignment_id=assignment_id, context__registration__active=True
-        ).exclude(lineitem_url="")
-    )
+    links = list(links_of.filter(context__registration__active=True).exclude(lineitem_url=""))
     if not links:
         return []
     memberships = LtiMembership.objects.filter(

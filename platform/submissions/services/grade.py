@@ -115,6 +115,7 @@ def _record_grade(submission: Submission, result: GradeResult) -> None:
                 student_id=submission.user_id, question_id=submission.question_id, old_score=None,
                 new_score=score, source=ScoreChange.Source.GRADED, submission_id=submission.pk,
                 reason=f"attempt {submission.attempt}: {result.status}",
+                assignment_id=submission.question.assignment_id,
             )
 
 

@@ -72,6 +72,6 @@ def quiz_answer_record(
         score_change_record(
             student_id=user.pk, question_id=question.pk, old_score=None, new_score=score,
             source=ScoreChange.Source.GRADED, quiz_answer_id=quiz_answer.pk,
-            reason=f"attempt {quiz_answer.attempt}",
+            reason=f"attempt {quiz_answer.attempt}", assignment_id=question.assignment_id,
         )
     return quiz_answer

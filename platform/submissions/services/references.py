@@ -103,12 +103,9 @@ def submission_followups_send(*, submission: Submission) -> None:
     reference_prepare_next(submission=submission)
     if settings.CACHE_BACKEND != "redis":
         return  # a worker's local cache would not reach the web processes
-    from submissions.tasks import fingerprint_submissions
+    from submissions.services.fingerprints import fingerprints_request
 
-    try:
-        fingerprint_submissions.apply_async(args=[[submission.pk]], queue=QUEUE)
-    except Exception:  # the broker is down: the similarity page fingerprints it itself
-        logger.warning("could not send fingerprinting of submission %s", submission.pk, exc_info=True)
+    fingerprints_request(submission_id=submission.pk)  # in the next batch (submissions/services/fingerprints.py)
 
 
 def _send(version_id: int, seeds: list[int], next_attempt: list[int] | None = None) -> bool:
