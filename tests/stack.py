@@ -169,6 +169,9 @@ def worker_env(*, database_name: str, broker_url: str, executor: str) -> dict[st
         "GRADER_SLOTS": env.get("GRADER_SLOTS", "2"),
         "PYTHONPATH": os.pathsep.join([str(PLATFORM), str(ROOT)]),
         "PYTHONUNBUFFERED": "1",
+        # follow-up work right after its grading, as the tests wait for gradings to settle (a
+        # batch still collecting would touch the database while it is flushed)
+        "FINGERPRINT_BATCH_MS": "0",
     })
     return env
 

@@ -252,6 +252,8 @@ GRADER_REFERENCE_CACHE_TTL = env_int("GRADER_REFERENCE_CACHE_TTL", 24 * 3600)
 # fills it for everyone (e.g. before a deadline), so a burst of resubmissions runs only the
 # students' code.
 GRADER_REFERENCE_AHEAD = max(1, env_int("GRADER_REFERENCE_AHEAD", 3))
+# Similarity fingerprints are taken in batches: how long a batch collects graded submissions (ms).
+FINGERPRINT_BATCH_MS = max(0, env_int("FINGERPRINT_BATCH_MS", 2000))
 GRADER_REFERENCE_CACHE_MAX_BYTES = env_int("GRADER_REFERENCE_CACHE_MAX_BYTES", 4 * 1024 * 1024)
 GRADER_REFERENCE_CACHE_TOTAL_BYTES = env_int("GRADER_REFERENCE_CACHE_TOTAL_BYTES", 512 * 1024 * 1024)
 ASSIGNMENTS_DIR = Path(env_str("ASSIGNMENTS_DIR", str(BASE_DIR / "assignments")))

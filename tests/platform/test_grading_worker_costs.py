@@ -104,7 +104,7 @@ def pending(redis_server, settings, monkeypatch):  # type: ignore[no-untyped-def
     client.close()
 
 
-def test_fingerprints_are_requested_in_batches(course, code_question, pending, monkeypatch):
+def test_fingerprints_are_requested_in_batches(course, code_question, pending, monkeypatch, settings):
     from insights import similarity_report
 
     users = []
@@ -117,7 +117,7 @@ def test_fingerprints_are_requested_in_batches(course, code_question, pending, m
                    for index, user in enumerate(users)]
     for submission in submissions:
         submission_followups_send(submission=submission)
-    assert pending == [([], fingerprints.BATCH_DELAY_SECONDS)]  # one task for the three
+    assert pending == [([], settings.FINGERPRINT_BATCH_MS / 1000)]  # one task for the three
     assert tasks.fingerprint_submissions([]) == 3
     assert tasks.fingerprint_submissions([]) == 0  # drained
     calls: list[int] = []
@@ -126,7 +126,7 @@ def test_fingerprints_are_requested_in_batches(course, code_question, pending, m
     assert similarity_report.question_similarity(question=code_question).compared == 3
     assert calls == []
     submission_followups_send(submission=submissions[0])  # after a drain: the next batch is sent
-    assert pending[1:] == [([], fingerprints.BATCH_DELAY_SECONDS)]
+    assert pending[1:] == [([], settings.FINGERPRINT_BATCH_MS / 1000)]
 
 
 def test_without_redis_each_submission_is_sent_on_its_own(student, code_question, pending, monkeypatch):

@@ -23,7 +23,6 @@ from django.conf import settings
 logger = logging.getLogger(__name__)
 PENDING_KEY = "dlgrade:fingerprints:pending"
 SCHEDULED_KEY = "dlgrade:fingerprints:scheduled"
-BATCH_DELAY_SECONDS = 2.0  # how long a batch collects ids (the page is read by staff, later)
 SCHEDULED_SECONDS = 60
 QUEUE = "celery"  # served after "grading", like the other follow-ups
 
@@ -56,7 +55,8 @@ def fingerprints_request(*, submission_id: int) -> None:
     else:
         if not scheduled:
             return  # a task is on its way and will take this id
-        args, countdown = [[]], BATCH_DELAY_SECONDS
+        # how long a batch collects ids (the page is read by staff, later)
+        args, countdown = [[]], settings.FINGERPRINT_BATCH_MS / 1000 or None
     try:
         fingerprint_submissions.apply_async(args=args, countdown=countdown, queue=QUEUE)
     except Exception:  # the broker is down: the similarity page fingerprints them itself
