@@ -20,7 +20,8 @@ Use from any test package's ``conftest.py``::
   flow that do not care about isolation).
 
 - ``worker_jobs_settled`` (autouse where imported): a test using the worker and a committed
-  database ends only once the worker has let go of its rows (see ``wait_for_worker_jobs``).
+  database ends only once the worker has let go of its rows and has no task due in the broker
+  (see ``wait_for_worker_jobs``).
 
 Tests that let the worker see their rows must commit them: use ``transactional_db`` (or
 ``live_server``, which implies it), never the plain ``db`` fixture.
@@ -226,9 +227,45 @@ def celery_worker_proc(
     stop_worker(proc)
 
 
+WORKER_QUEUES = ("grading", "celery", "run")
+
+
+def _broker_busy() -> bool:
+    """Whether the broker still holds a task the worker will run now: one waiting in a queue, or
+    one taken and not yet acknowledged (tasks acknowledge late, so that is one being run) unless
+    it is due later (a countdown). A follow-up task (a reference window's refill, a fingerprint
+    batch) has no job row but touches the database all the same. False when the broker is down."""
+    import json
+
+    import redis
+    from config.celery import app
+
+    client = redis.Redis.from_url(app.conf.broker_url, socket_timeout=1, socket_connect_timeout=1)
+    try:
+        if any(client.llen(queue) for queue in WORKER_QUEUES):
+            return True
+        soon = time.time() + 1
+        for raw in client.hvals("unacked"):
+            eta = json.loads(raw)[0].get("headers", {}).get("eta")
+            if eta is None or _timestamp(eta) <= soon:
+                return True
+        return False
+    except redis.RedisError:
+        return False
+    finally:
+        client.close()
+
+
+def _timestamp(iso: str) -> float:
+    from datetime import datetime
+
+    return datetime.fromisoformat(iso).timestamp()
+
+
 def wait_for_worker_jobs(timeout: float = 10) -> bool:
-    """Wait until no job row is being worked on or waits in the broker for the worker: rows
-    ``running``, or ``queued`` and already sent. True when that happened within ``timeout``.
+    """Wait until the worker has nothing to do with the database: no job row ``running``, or
+    ``queued`` and already sent, and no task in the broker due now (see ``_broker_busy``). True
+    when that happened within ``timeout``.
 
     Rows never sent (a broker outage under test) or queued for a later retry do not count: the
     worker does not touch them before the test ends."""
@@ -244,7 +281,7 @@ def wait_for_worker_jobs(timeout: float = 10) -> bool:
                 Q(status=table.running) | Q(status=table.queued, enqueued_at__lte=now)
             ).exists()
             for table in job_tables()
-        )
+        ) or _broker_busy()
         if not busy:
             return True
         if time.monotonic() > deadline:
