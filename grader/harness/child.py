@@ -47,8 +47,10 @@ def preload() -> None:
 
 def install_textbook(modules: dict[str, types.CodeType]) -> None:
     """Make the offered ``common.*`` modules importable; ``layers_conv`` joins ``common.layers``."""
-    for name in [key for key in sys.modules if key == "common" or key.startswith("common.")]:
-        del sys.modules[name]
+    if "common" in sys.modules:  # never in a sandboxed job: a zygote holds no textbook module
+        # (scanning sys.modules there would touch every key: a copy-on-write fault per page)
+        for name in [key for key in sys.modules if key == "common" or key.startswith("common.")]:
+            del sys.modules[name]
     package = types.ModuleType("common")
     package.__path__ = []
     sys.modules["common"] = package
