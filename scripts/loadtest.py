@@ -23,7 +23,9 @@ It prints, per phase: submit->graded latency p50/p95/p99 from the database (grad
 and as observed by clients polling the status URL like the submit page does (every 0.5 s, every 2 s
 after 10 s; ``--poll-interval`` for a fixed interval; in the burst only ``--observe`` submissions
 are polled, since 1,000 clients polling would mostly measure the polling);
-the POST round trip; throughput; queue depth over time (sampled every 0.5 s: Redis ``grading`` list
+the POST round trip; throughput; the CPU time each component spent per submission (web, workers
+with their zygotes and jobs, Redis, the database, this load generator: what limits the rate on these
+cores, however busy the machine is); queue depth over time (sampled every 0.5 s: Redis ``grading`` list
 and queued/running rows); and whether every submission ended graded exactly once (one ``graded``
 ScoreChange row each, none stuck, none in error).
 
@@ -72,6 +74,7 @@ SAMPLES = ROOT / "tests" / "grader"
 QUICK_HOSTILE = ("env_secrets", "read_etc_shadow", "kill_parent", "net_tcp_connect", "escape_namespaces",
                  "os_exit_at_import", "syntax_error", "pickled_payload", "write_outside")
 PASSWORD = "loadtest-password"
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def log(message: str) -> None:
@@ -127,6 +130,40 @@ class Services:
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"{name} did not start:\n{self.log_text(name)[-3000:]}")
             time.sleep(0.1)
+
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU time used so far by each component (its whole process tree: gunicorn's workers,
+        Postgres's backends), the workers' ``sandbox`` apart (their zygotes and every job those
+        reaped), and this load generator."""
+        parents: dict[int, int] = {}
+        times: dict[int, float] = {}
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:
+                fields = Path(entry.path, "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:  # gone meanwhile
+                continue
+            # after the name: state ppid ... utime(12) stime(13) cutime(14) cstime(15), 1-based - 2
+            parents[int(entry.name)] = int(fields[1])
+            times[int(entry.name)] = sum(int(value) for value in fields[11:15]) / CLOCK_TICKS
+        children: dict[int, list[int]] = {}
+        for pid, parent in parents.items():
+            children.setdefault(parent, []).append(pid)
+        used: Counter[str] = Counter()
+        for name, proc in self.procs:
+            component = component_of(name)
+            used[component] += times.get(proc.pid, 0.0)
+            # a worker's zygotes and their jobs apart from the worker's own Python
+            below = "sandbox" if component in ("workers", "run workers") else component
+            stack = list(children.get(proc.pid, ()))
+            while stack:
+                pid = stack.pop()
+                used[below] += times.get(pid, 0.0)
+                stack.extend(children.get(pid, ()))
+        own = os.times()
+        used["load generator"] = own.user + own.system
+        return dict(used)
 
     def stop_all(self) -> None:
         for _name, proc in reversed(self.procs):
@@ -211,6 +248,24 @@ def redis_pings(port: int) -> bool:
 
 def run_workers(args: argparse.Namespace) -> int:
     return args.run_workers if args.run_rate and args.duration else 0
+
+
+def component_of(service: str) -> str:
+    """``worker-0`` and ``worker-1`` are one component, ``workers``; ``worker-run-0`` is ``run workers``."""
+    if service.startswith("worker-run-"):
+        return "run workers"
+    if service.startswith("worker-"):
+        return "workers"
+    return service
+
+
+def cpu_per_submission(before: dict[str, float], after: dict[str, float], submissions: int) -> dict[str, float]:
+    """CPU milliseconds per accepted submission by component, and their total, between two
+    ``Services.cpu_seconds`` snapshots: what the machine's cores paid for each one."""
+    used = {name: (after.get(name, 0.0) - before.get(name, 0.0)) * 1000 / max(1, submissions)
+            for name in before.keys() | after.keys()}
+    used["total"] = sum(used.values())
+    return {name: round(value, 1) for name, value in used.items()}
 
 
 def services_start(args: argparse.Namespace, services: Services, redis_port: int, web_port: int) -> None:
@@ -531,6 +586,7 @@ class Phase:
     submitted: float = 0.0  # when the last POST returned
     finished: float = 0.0
     runs: list[RunOutcome] = field(default_factory=list)  # Run-button presses (--run-rate)
+    cpu_ms: dict[str, float] = field(default_factory=dict)  # per accepted submission, by component
 
     @property
     def ids(self) -> list[int]:
@@ -660,6 +716,7 @@ def phase_report(phase: Phase, args: argparse.Namespace) -> dict[str, Any]:
                               and not report["graded_without_record"] and statuses.get("error", 0) == 0
                               and report["accepted"] == report["submitted"])
     report["worker_breakdown_ms"] = worker_breakdown(rows)
+    report["cpu_ms_per_submission"] = phase.cpu_ms
     if phase.runs:
         report["runs"] = run_report(phase, args)
     if phase.name == "steady":
@@ -779,6 +836,10 @@ def human(result: dict[str, Any]) -> str:
             s = report[key]
             lines.append(f"  {label:<24} n={s['count']:<5} p50={s['p50']} p95={s['p95']} p99={s['p99']} max={s['max']} ms")
         lines.append(f"  on the worker (medians, ms): {report['worker_breakdown_ms']}")
+        cpu = report["cpu_ms_per_submission"]
+        if cpu:
+            lines.append(f"  CPU per submission (ms, Run presses included): {cpu} -> at most "
+                         f"{os.cpu_count() * 1000 / cpu['total']:.0f} submissions/s on {os.cpu_count()} cores")
         lines.append(f"  first created -> last graded {report['first_to_last_graded_s']} s; "
                      f"throughput {report['throughput_per_s']} gradings/s; posting took {report['submit_window_s']} s")
         lines.append(f"  statuses {report['statuses']}; verdicts {report['verdicts']}")
@@ -891,12 +952,16 @@ def main(argv: list[str] | None = None) -> int:
         result["phases"] = []
         if args.submissions:
             log(f"burst: {args.submissions} submissions from {args.clients} client threads")
+            cpu_before = services.cpu_seconds()
             burst = run_burst(args, http_, students, question_id, samples)
+            burst.cpu_ms = cpu_per_submission(cpu_before, services.cpu_seconds(), len(burst.ids))
             result["phases"].append(phase_report(burst, args))
             log(f"burst done in {burst.finished - burst.started:.1f} s")
         if args.duration and args.rate:
             log(f"steady: {args.rate}/s for {args.duration} s")
+            cpu_before = services.cpu_seconds()
             steady = run_steady(args, http_, students, question_id, samples)
+            steady.cpu_ms = cpu_per_submission(cpu_before, services.cpu_seconds(), len(steady.ids))
             result["phases"].append(phase_report(steady, args))
         sampler.stop_event.set()
         sampler.join(5)
