@@ -7,7 +7,12 @@ from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils.html import format_html
-from scoring.visibility import feedback_hidden_message, feedback_visible, hidden_checks_visible
+from scoring.visibility import (
+    feedback_hidden_message,
+    feedback_visible,
+    hidden_checks_visible,
+    outcome_visible,
+)
 
 from grader.result import CheckOutcome, GradeResult
 from submissions.models import Submission
@@ -38,8 +43,28 @@ def reveals_feedback(submission: Submission, *, viewer_is_staff: bool) -> bool:
     )
 
 
-def feedback_html(submission: Submission, *, viewer_is_staff: bool, revealed: bool | None = None) -> str | None:
-    """``revealed``: the caller's ``reveals_feedback`` of this graded submission, if it asked already."""
+def has_hidden_checks(results: dict[str, Any] | None) -> bool:
+    """Whether a stored result has a hidden check: without one, revealing hidden checks changes
+    nothing (``public_dict`` is then ``to_dict``), so the rule need not be asked."""
+    return bool(results) and any(check.get("hidden") for check in results.get("checks", []))
+
+
+def outcome_shown(submission: Submission, *, viewer_is_staff: bool) -> tuple[bool, bool]:
+    """``(reveals_feedback, reveals_hidden)`` of a graded submission, the owner's policy read at
+    most once for both (``scoring.visibility.outcome_visible``); the second is ``False`` whenever
+    it would change nothing (feedback not shown, or no hidden check)."""
+    return outcome_visible(
+        assignment=submission.question.assignment, user_id=submission.user_id, viewer_is_staff=viewer_is_staff,
+        hidden_checks=has_hidden_checks(submission.results),
+    )
+
+
+def feedback_html(
+    submission: Submission, *, viewer_is_staff: bool, revealed: bool | None = None,
+    reveal_hidden: bool | None = None,
+) -> str | None:
+    """``revealed``, ``reveal_hidden``: the caller's ``reveals_feedback`` and ``reveals_hidden`` of
+    this graded submission (``outcome_shown``), if it asked already."""
     if not submission.is_final:
         return None
     graded = submission.status == Submission.Status.GRADED
@@ -53,7 +78,9 @@ def feedback_html(submission: Submission, *, viewer_is_staff: bool, revealed: bo
         )
     context: dict[str, Any] = {"submission": submission}
     if submission.results:
-        revealed = reveals_hidden(submission, viewer_is_staff=viewer_is_staff)
+        revealed = reveal_hidden
+        if revealed is None:  # only a hidden check has anything to reveal
+            revealed = has_hidden_checks(submission.results) and reveals_hidden(submission, viewer_is_staff=viewer_is_staff)
         result = result_visible(submission.results, reveal_hidden=revealed)
         context.update(result=result, checks=result["checks"], revealed=revealed)
     context["review_html"] = review_html(submission, viewer_is_staff=viewer_is_staff, revealed=shown)

@@ -6,8 +6,9 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from grader import result as verdicts
-from submissions.feedback import feedback_html, reveals_feedback
+from submissions.feedback import feedback_html, outcome_shown
 from submissions.models import Submission
+from submissions.selectors import ViewedSubmission
 
 VERDICT_LABELS = {
     verdicts.PASSED: lambda: _("All checks passed"),
@@ -48,20 +49,33 @@ def status_message(submission: Submission) -> str:
     return ""
 
 
-def submission_status_payload(submission: Submission, *, viewer_is_staff: bool) -> dict[str, object]:
+def submission_status_payload(viewed: ViewedSubmission) -> dict[str, object]:
     """The status endpoint's reply. Every field that could carry the outcome (label, score,
-    feedback) follows the same rule, scoring.visibility via ``reveals_feedback``."""
-    # Asked once, and only of a graded row: a queued or running one has no outcome to hide (the
-    # page polls those several times a second; the rule reads the exam state from the cache).
-    graded = submission.status == Submission.Status.GRADED
-    revealed = graded and reveals_feedback(submission, viewer_is_staff=viewer_is_staff)
-    return {
+    feedback) follows the same rule, scoring.visibility via ``outcome_shown``."""
+    submission = viewed.submission
+    payload: dict[str, object] = {
         "id": submission.pk,
         "status": submission.status,
-        "status_label": status_label(submission, outcome_visible=revealed),
-        "score": submission.score if revealed else None,
+        "status_label": "",
+        "score": None,
         "max_score": submission.max_score,
-        "feedback_html": feedback_html(submission, viewer_is_staff=viewer_is_staff,
-                                       revealed=revealed if graded else None),
+        "feedback_html": None,
         "message": status_message(submission),
     }
+    if not submission.is_final:
+        # Queued or running: no outcome to hide and no feedback yet, so neither the viewer's role
+        # nor the rule is asked (the page polls these twice a second).
+        payload["status_label"] = status_label(submission, outcome_visible=False)
+        return payload
+    staff = viewed.viewer_is_staff
+    graded = submission.status == Submission.Status.GRADED
+    # Asked once, and only of a graded row (an error row has no outcome): the owner's policy is
+    # read at most once for the feedback and the hidden checks, and only when it matters.
+    revealed, hidden = outcome_shown(submission, viewer_is_staff=staff) if graded else (False, None)
+    payload.update(
+        status_label=status_label(submission, outcome_visible=revealed),
+        score=submission.score if revealed else None,
+        feedback_html=feedback_html(submission, viewer_is_staff=staff, revealed=revealed if graded else None,
+                                    reveal_hidden=hidden),
+    )
+    return payload

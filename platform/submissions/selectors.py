@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 from assessments.models import Question
 from courses.models import Enrollment
@@ -16,17 +17,40 @@ from django.http import Http404
 from submissions.models import Draft, QuizAnswer, Submission
 
 
-def submission_get_for_viewer(*, user: AbstractBaseUser, submission_id: int) -> tuple[Submission, bool]:
-    """The submission and whether the viewer is course staff (who may see hidden details)."""
+@dataclass
+class ViewedSubmission:
+    """A submission its viewer may see (``submission_view_get``: the owner, or course staff)."""
+
+    submission: Submission
+    viewer: AbstractBaseUser
+
+    @cached_property
+    def viewer_is_staff(self) -> bool:
+        """Whether the viewer is course staff (who may see hidden details). Asked when first
+        needed: the owner's poll of a queued or running submission never needs it."""
+        return is_course_staff(user=self.viewer, course=self.submission.question.assignment.course_id)
+
+
+def submission_view_get(*, user: AbstractBaseUser, submission_id: int) -> ViewedSubmission:
+    """The submission, for its owner or the course's staff (404 for anyone else), in one query;
+    for a viewer other than the owner the staff check is a second one."""
     # Not the version: a status poll never reads it (a code review's rubric loads it on demand),
-    # and its bundle files and texts would be decoded on every poll.
-    submission = Submission.objects.select_related("question__assignment").filter(id=submission_id).first()
+    # and its bundle files and texts would be decoded on every poll. No ordering: one row by id.
+    submission = (
+        Submission.objects.select_related("question__assignment").order_by().filter(id=submission_id).first()
+    )
     if submission is None:
         raise Http404
-    staff = is_course_staff(user=user, course=submission.question.assignment.course_id)
-    if submission.user_id != user.pk and not staff:
+    viewed = ViewedSubmission(submission=submission, viewer=user)
+    if submission.user_id != user.pk and not viewed.viewer_is_staff:
         raise Http404
-    return submission, staff
+    return viewed
+
+
+def submission_get_for_viewer(*, user: AbstractBaseUser, submission_id: int) -> tuple[Submission, bool]:
+    """The submission and whether the viewer is course staff (who may see hidden details)."""
+    viewed = submission_view_get(user=user, submission_id=submission_id)
+    return viewed.submission, viewed.viewer_is_staff
 
 
 def submission_history(*, user: AbstractBaseUser, question: Question, limit: int = 50) -> QuerySet[Submission]:

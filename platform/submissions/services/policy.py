@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from assessments.models import Question
 from courses.models import Enrollment
@@ -13,6 +14,9 @@ from pools.services import pool_submit_refusal
 from scoring.policy import StudentPolicy, policy_for
 
 from submissions.services.errors import SubmitRefused
+
+if TYPE_CHECKING:
+    from assessments.selectors import MemberQuestion
 
 
 def enrollment_lock(*, user: AbstractBaseUser, question: Question) -> Enrollment:
@@ -33,15 +37,23 @@ def attempts_used(*, model: type[Model], user: AbstractBaseUser, question: Quest
 
 
 def submission_policy_check(
-    *, enrollment: Enrollment, question: Question, used: int, at: datetime
+    *, enrollment: Enrollment, question: Question, used: int, at: datetime, admitted: MemberQuestion | None = None,
 ) -> StudentPolicy:
     """Raise ``SubmitRefused`` (403) with the reason ``StudentPolicy.submit_refusal`` gives: the
     question is not open, the student's own window (an extension applies) is not open yet or
-    closed, or their attempts are used up. Course staff may always submit. Returns the policy
-    (its late credit and ``days_late`` for the new row)."""
-    policy = policy_for(user_id=enrollment.user_id, assignment=question.assignment, staff=enrollment.is_staff_role)
+    closed, or their attempts are used up; or a pooled question was drawn for others. Course
+    staff may always submit. Returns the policy (its late credit and ``days_late`` for the new
+    row). ``admitted``: the student's access to this question as ``question_access_for_member``
+    checked it in this request: its policy is used, and the pool draw it checked is not looked
+    up again."""
+    policy = None
+    if admitted is not None and admitted.question.pk == question.pk and not enrollment.is_staff_role:
+        policy = admitted.policy  # None when they were admitted as staff (the role changed since)
+    pool_checked = policy is not None
+    if policy is None:
+        policy = policy_for(user_id=enrollment.user_id, assignment=question.assignment, staff=enrollment.is_staff_role)
     refusal = policy.submit_refusal(at, used, question)
-    if refusal is None and not enrollment.is_staff_role:
+    if refusal is None and not enrollment.is_staff_role and not pool_checked:
         refusal = pool_submit_refusal(question=question, user_id=enrollment.user_id)  # drawn for others
     if refusal is not None:
         raise SubmitRefused(refusal, status=403)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from assessments.models import Question
 from assessments.seeds import attempt_seed
@@ -22,6 +23,9 @@ from submissions.jobs import SUBMISSIONS
 from submissions.models import Submission
 from submissions.services.errors import SubmitRefused
 from submissions.services.policy import enrollment_lock, submission_policy_check
+
+if TYPE_CHECKING:
+    from assessments.selectors import MemberQuestion
 
 logger = logging.getLogger(__name__)
 MAX_KEY_LENGTH = 64
@@ -55,7 +59,7 @@ def code_accept(code: object, *, allow_empty: bool = False) -> str:
 
 def submission_create(
     *, user: AbstractBaseUser, question: Question, code: object, idempotency_key: str, lang: str = "ko",
-    as_of: datetime | None = None,
+    as_of: datetime | None = None, admitted: MemberQuestion | None = None,
 ) -> SubmitReceipt:
     """Store the submission (status queued) and enqueue it after commit.
 
@@ -66,6 +70,10 @@ def submission_create(
     exams app submits a draft at time-up as of when it was saved): the rules, the late credit
     and ``created_at`` are those of that instant, and the per-minute rate limit does not apply.
     Never taken from a request.
+
+    ``admitted``: the student's access to the question as the request's lookup
+    (``question_access_for_member``) found it; the submit rule reuses what it read
+    (``submission_policy_check``).
     """
     if not isinstance(idempotency_key, str) or not 8 <= len(idempotency_key) <= MAX_KEY_LENGTH:
         raise SubmitRefused(_("The request needs an idempotency key."), status=400)
@@ -78,7 +86,9 @@ def submission_create(
         with transaction.atomic():
             enrollment = enrollment_lock(user=user, question=question)
             used, made = _attempt_counts(user=user, question=question)
-            policy = submission_policy_check(enrollment=enrollment, question=question, used=used, at=now)
+            policy = submission_policy_check(
+                enrollment=enrollment, question=question, used=used, at=now, admitted=admitted,
+            )
             if as_of is None and rate_limit_exceeded(user_id=user.pk):
                 raise SubmitRefused(
                     _("Too many submissions in a minute. Wait a moment and try again."), status=429
