@@ -58,6 +58,8 @@ class KeyValueStore(Protocol):
 
     def set(self, key: str, value: bytes, ttl: int) -> None: ...
 
+    # optional: ``exists(key) -> bool``, a cheaper ``get(key) is not None`` (SharedReferences.holds)
+
 
 def reference_key(question_hash: str, textbook: tuple[str, ...], seed: int) -> str:
     """The store key of one reference computation (see the module docstring)."""
@@ -124,8 +126,16 @@ class SharedReferences:
             logger.warning("refused reference store entry %s (seal or content); recomputing", key)
         return reference
 
-    def contains(self, key: str, job: JobSpec) -> bool:
-        return self.get(key, job) is not None
+    def holds(self, key: str) -> bool:
+        """Whether the store has an entry under ``key``, without reading it (a store's ``exists``,
+        else its ``get``): to decide whether to prepare a reference. An entry that turns out to be
+        refused is only a miss for the grading that reads it, which then runs the reference and
+        replaces the entry. False when the store is unreachable."""
+        try:
+            exists = getattr(self.store, "exists", None)
+            return bool(exists(key)) if exists is not None else self.store.get(key) is not None
+        except Exception:
+            return False
 
     def put(self, key: str, reference: JobResult) -> bool:
         payload = encode_reference(reference)

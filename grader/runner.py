@@ -176,10 +176,10 @@ def references_prepare(question: CodeQuestion, seeds: list[int], *, executor: Ex
 
 def references_missing(question: CodeQuestion, seeds: list[int], *,
                        references: SharedReferences) -> list[int]:
-    """The seeds (each once, in order) whose reference result is not in the shared store."""
+    """The seeds (each once, in order) that have no entry in the shared store (an entry is not
+    read here: one refused later is recomputed by the grading that reads it)."""
     return [seed for seed in dict.fromkeys(seeds)
-            if not references.contains(reference_key(question.content_hash, question.textbook, seed),
-                                       reference_job(question, question.case_specs(seed)))]
+            if not references.holds(reference_key(question.content_hash, question.textbook, seed))]
 
 
 def _batch_job(question: CodeQuestion, seeds: list[int]) -> JobSpec:

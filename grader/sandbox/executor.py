@@ -46,6 +46,21 @@ def slot_uid(number: int) -> int:
     return UID_BASE + (os.getpid() * 16 + number) % UID_SPAN
 
 
+def zygote_popen(fd: int, uid: int, cgroups: dict[str, str]) -> subprocess.Popen[bytes]:
+    """Start a zygote (``grader.sandbox.zygote``) on control socket ``fd``, clean environment.
+
+    ``--parent-pid`` is this process: once the zygote has set ``PR_SET_PDEATHSIG`` it exits if its
+    parent is no longer this one (this process died while the zygote's interpreter was starting,
+    before the death signal was armed), so a zygote is never left orphaned."""
+    command = [sys.executable, "-s", "-m", "grader.sandbox.zygote", "--fd", str(fd), "--uid", str(uid),
+               "--memory-cgroup", cgroups.get("memory", ""), "--pids-cgroup", cgroups.get("pids", ""),
+               "--parent-pid", str(os.getpid())]
+    return subprocess.Popen(
+        command, cwd=str(layout.PROJECT_ROOT), env=layout.clean_environment(), pass_fds=(fd,),
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+
+
 class ZygoteDied(Exception):
     pass
 
@@ -72,16 +87,8 @@ class _Slot:
 
     def start(self) -> None:
         parent_sock, child_sock = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        command = [sys.executable, "-s", "-m", "grader.sandbox.zygote", "--fd",
-                   str(child_sock.fileno()), "--uid", str(self.uid),
-                   "--memory-cgroup", self.cgroups.get("memory", ""),
-                   "--pids-cgroup", self.cgroups.get("pids", "")]
         try:
-            process = subprocess.Popen(
-                command, cwd=str(layout.PROJECT_ROOT), env=layout.clean_environment(),
-                pass_fds=(child_sock.fileno(),), stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            )
+            process = zygote_popen(child_sock.fileno(), self.uid, self.cgroups)
         except OSError as error:
             raise GraderUnavailable(f"cannot start the zygote: {error}") from None
         finally:

@@ -1,9 +1,11 @@
 """The zygote: a warm process per slot that forks one confined child per job.
 
-Started once by ``ZygoteExecutor`` (``python -m grader.sandbox.zygote``) with a clean environment.
-It joins its slot's cgroups, imports NumPy and the harness, enters its own mount, network, IPC
-and UTS namespaces, pivots into the read-only job view (``layout``: no file of the project), then
-serves jobs forever:
+Started once by ``ZygoteExecutor`` (``python -m grader.sandbox.zygote``, ``executor.zygote_popen``)
+with a clean environment. It first arms ``PR_SET_PDEATHSIG`` and exits if its parent is no longer
+the one that started it (``--parent-pid``: the parent died while this interpreter was starting, so
+the death signal would never come). It joins its slot's cgroups, imports NumPy and the harness,
+enters its own mount, network, IPC and UTS namespaces, pivots into the read-only job view
+(``layout``: no file of the project), then serves jobs forever:
 
     zygote: new PID namespace, fork -> spare child (PID 1 there; setsid, own mount and IPC
             namespaces), waits
@@ -171,6 +173,10 @@ class Zygote:
         sys.stderr.flush()
         pid = os.fork()
         if pid == 0:
+            # Not the zygote's ends: with them closed, the zygote's death (even before the death
+            # signal below is armed) is an end of file on the channel, and the spare exits.
+            channel.close()
+            os.close(setup_read)
             _spare_child(child_end.fileno(), setup_write, self.uid, self.program, self.proc_fd)
         child_end.close()
         os.close(setup_write)
@@ -411,9 +417,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--uid", type=int, required=True)
     parser.add_argument("--memory-cgroup", default="")
     parser.add_argument("--pids-cgroup", default="")
+    parser.add_argument("--parent-pid", type=int, required=True)
     args = parser.parse_args(argv)
     sock = socket.socket(fileno=args.fd)
     linux.prctl(linux.PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != args.parent_pid:
+        # The parent died while this interpreter was starting, before the death signal was armed:
+        # nothing would ever kill this orphan (re-parented to init or a subreaper). Leave now.
+        os._exit(1)
     zygote = Zygote(sock, args.uid, Cgroups(args.memory_cgroup or None, args.pids_cgroup or None))
     try:
         zygote.preload()

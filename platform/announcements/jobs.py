@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from core.jobs import JobTable
+from core.queues import DEFAULT_QUEUE
 from django.utils import timezone
 
 from announcements.models import OutboundEmail
@@ -16,7 +17,7 @@ def _end(ids: list[int], message: str) -> None:
 
 
 OUTBOX = JobTable(
-    model=OutboundEmail, task="announcements.tasks.send_email", queue="celery", policy="mail",
+    model=OutboundEmail, task="announcements.tasks.send_email", queue=DEFAULT_QUEUE, policy="mail",
     queued=OutboundEmail.Status.QUEUED, running=OutboundEmail.Status.SENDING, end=_end,
     lost_message="The e-mail stopped without a result too many times (the worker was lost).",
 )

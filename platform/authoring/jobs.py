@@ -4,6 +4,7 @@ policy, like students' submissions."""
 from __future__ import annotations
 
 from core.jobs import JobTable
+from core.queues import GRADING_QUEUE
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -17,6 +18,6 @@ def _end(ids: list[int], message: str) -> None:
 
 
 AUTHORING_RUNS = JobTable(
-    model=AuthoringRun, task="authoring.tasks.run_draft", queue="grading", policy="sandbox", end=_end,
+    model=AuthoringRun, task="authoring.tasks.run_draft", queue=GRADING_QUEUE, policy="sandbox", end=_end,
     lost_message=gettext_noop("The run stopped without a result too many times (the worker was lost)."),
 )

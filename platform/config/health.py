@@ -27,16 +27,17 @@ import time
 from typing import Any
 
 import redis
-from django.conf import settings
+from core.queues import GRADING_QUEUE
+from core.redis_client import redis_client
 from django.db import connection
 
 logger = logging.getLogger(__name__)
 HEARTBEAT_PREFIX = "dlgrade:worker:"
-GRADING_QUEUE = "grading"
+REDIS_TIMEOUT_SECONDS = 1.0  # the shared client (core.redis_client) with this health check's own timeout
 
 
-def _redis_client() -> redis.Redis:
-    return redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
+def _redis() -> redis.Redis:
+    return redis_client(timeout=REDIS_TIMEOUT_SECONDS)
 
 
 def health_database() -> dict[str, Any]:
@@ -50,9 +51,9 @@ def health_database() -> dict[str, Any]:
 
 def health_redis() -> dict[str, Any]:
     try:
-        with _redis_client() as client:  # closes its connection: health checks come every few seconds
-            client.ping()
-            return {"ok": True, "queued_tasks": int(client.llen(GRADING_QUEUE))}
+        client = _redis()  # shared: its pooled connection serves the next health check too
+        client.ping()
+        return {"ok": True, "queued_tasks": int(client.llen(GRADING_QUEUE))}
     except Exception as error:
         return {"ok": False, "error": type(error).__name__}
 
@@ -61,9 +62,8 @@ def workers_alive() -> set[str] | None:
     """Celery hostnames with a live heartbeat (``Submission.worker`` starts with one), or None
     when Redis cannot say. Lets a sweeper tell a dead worker's rows from a slow one's."""
     try:
-        with _redis_client() as client:
-            return {key.decode()[len(HEARTBEAT_PREFIX):]
-                    for key in client.scan_iter(match=HEARTBEAT_PREFIX + "*", count=500)}
+        return {key.decode()[len(HEARTBEAT_PREFIX):]
+                for key in _redis().scan_iter(match=HEARTBEAT_PREFIX + "*", count=500)}
     except Exception:
         return None
 
@@ -74,9 +74,9 @@ def health_workers() -> dict[str, Any]:
     Counts only: /healthz is public, so worker names and sandbox error messages stay in the
     workers' logs (and in Redis, for ``workers_alive`` and the container health check)."""
     try:
-        with _redis_client() as client:
-            keys = list(client.scan_iter(match=HEARTBEAT_PREFIX + "*", count=500))
-            beats = [json.loads(raw) for raw in client.mget(keys) if raw] if keys else []
+        client = _redis()
+        keys = list(client.scan_iter(match=HEARTBEAT_PREFIX + "*", count=500))
+        beats = [json.loads(raw) for raw in client.mget(keys) if raw] if keys else []
     except Exception as error:
         return {"ok": False, "count": 0, "slots": 0, "error": type(error).__name__}
     grading = [beat for beat in beats if beat.get("sandbox") == "ok"]
@@ -102,8 +102,9 @@ def health_report() -> dict[str, Any]:
 class WorkerHeartbeat:
     """A daemon thread in each Celery worker that refreshes ``dlgrade:worker:<name>`` in Redis.
 
-    Writes survive Redis restarts (each beat is a fresh command; redis-py reconnects) and never
-    raise: a failed beat only makes the worker look absent until the next one succeeds.
+    Writes survive Redis restarts (each beat is a fresh command on the shared client, which
+    reconnects) and never raise: a failed beat only makes the worker look absent until the next one
+    succeeds.
     """
 
     def __init__(self, *, name: str, slots: int, interval: float) -> None:
@@ -112,7 +113,6 @@ class WorkerHeartbeat:
         self.interval = interval
         self.sandbox = "starting"
         self._stop = threading.Event()
-        self._client = _redis_client()  # one connection for the worker's lifetime (reconnects itself)
         self._thread = threading.Thread(target=self._run, name="dlgrade-heartbeat", daemon=True)
 
     @property
@@ -127,14 +127,14 @@ class WorkerHeartbeat:
         payload = {"name": self.name, "slots": self.slots, "sandbox": self.sandbox, "at": time.time(),
                    "host": socket.gethostname(), "pid": os.getpid()}
         try:
-            self._client.set(self.key, json.dumps(payload), ex=max(1, int(self.interval * 3)))
+            _redis().set(self.key, json.dumps(payload), ex=max(1, int(self.interval * 3)))
         except Exception as error:
             logger.debug("heartbeat not written: %s", error)
 
     def stop(self) -> None:
         self._stop.set()
         with contextlib.suppress(Exception):  # Redis down: the key expires by itself
-            self._client.delete(self.key)  # a clean shutdown disappears at once
+            _redis().delete(self.key)  # a clean shutdown disappears at once
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):

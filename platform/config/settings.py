@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 import dj_database_url
+from core.queues import DEFAULT_QUEUE, GRADING_QUEUE, RUN_QUEUE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -266,10 +267,10 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_DEFAULT_QUEUE = DEFAULT_QUEUE  # queue names: core/queues.py
 # Runs (the Run button) have their own queue and worker, so a grading burst never delays them.
-CELERY_TASK_ROUTES = {"submissions.tasks.grade_submission": {"queue": "grading"},
-                      "runs.tasks.execute_run": {"queue": "run"}}
+CELERY_TASK_ROUTES = {"submissions.tasks.grade_submission": {"queue": GRADING_QUEUE},
+                      "runs.tasks.execute_run": {"queue": RUN_QUEUE}}
 CELERY_TASK_SOFT_TIME_LIMIT = 120
 CELERY_TASK_TIME_LIMIT = 150
 # A submit must answer at once even when Redis is down: fail fast, the sweeper retries later.

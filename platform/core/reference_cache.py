@@ -5,7 +5,7 @@ Why a poisoned entry cannot forge a grade, and what a student account can do: se
 ``grader/reference_store.py`` (keys name the exact computation, values are sealed with a secret
 only the grader processes use, any refused value is recomputed from the reference in the sandbox).
 
-A dedicated Redis client, not Django's cache: that one pickles values, and unpickling what a store
+The site's shared Redis client (``core.redis_client``), not Django's cache: that one pickles values, and unpickling what a store
 returns would let anything that can write to Redis run code in the worker. Values here are plain
 bytes parsed with budgets. The seal key is derived from ``SECRET_KEY`` (web and workers share it;
 the web never writes here, and a job never sees either).
@@ -24,9 +24,12 @@ import hmac
 import logging
 import threading
 import time
+from collections.abc import Callable
 
+import redis
 from django.conf import settings
 
+from core.redis_client import redis_client
 from grader.reference_store import SharedReferences
 
 logger = logging.getLogger(__name__)
@@ -36,7 +39,8 @@ _built = False
 
 
 class RedisBytes:
-    """``get`` / ``set`` of raw bytes with short timeouts (a slow Redis only costs a reference run),
+    """``get`` / ``set`` of raw bytes through the shared client (``core.redis_client``: short
+    timeouts, so a slow Redis only costs a reference run, and it follows ``settings.REDIS_URL``),
     within a total byte budget: the broker's Redis runs with ``noeviction`` (docs/DEPLOY.md), so
     nothing else would bound this cache. Every write records its size in an index (a sorted set by
     write time and a hash of sizes); past the budget the oldest entries are deleted. Concurrent
@@ -62,22 +66,28 @@ end
 return total
 """
 
-    def __init__(self, url: str, prefix: str, total_bytes: int) -> None:
-        import redis
-
-        self.client = redis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=0.5)
+    def __init__(self, prefix: str, total_bytes: int,
+                 client: Callable[[], redis.Redis] = redis_client) -> None:
+        self._client = client
         self.prefix = prefix
         self.total_bytes = total_bytes
         self.index, self.sizes, self.total = (f"{prefix}refindex:order", f"{prefix}refindex:sizes",
                                               f"{prefix}refindex:bytes")
-        self._set = self.client.register_script(self.SET_SCRIPT)
+        self._set = self.client.register_script(self.SET_SCRIPT)  # run on the client of the moment
+
+    @property
+    def client(self) -> redis.Redis:
+        return self._client()
 
     def get(self, key: str) -> bytes | None:
         return self.client.get(self.prefix + key)  # type: ignore[return-value]
 
+    def exists(self, key: str) -> bool:
+        return bool(self.client.exists(self.prefix + key))
+
     def set(self, key: str, value: bytes, ttl: int) -> None:
         self._set(keys=[self.prefix + key, self.index, self.sizes, self.total],
-                  args=[value, ttl, time.time(), self.total_bytes])
+                  args=[value, ttl, time.time(), self.total_bytes], client=self.client)
 
 
 def shared_references() -> SharedReferences | None:
@@ -90,8 +100,7 @@ def shared_references() -> SharedReferences | None:
                 secret = hmac.new(settings.SECRET_KEY.encode(), b"dlgrade reference store",
                                   hashlib.sha256).digest()
                 _shared = SharedReferences(
-                    store=RedisBytes(settings.REDIS_URL, "dlgrade:",
-                                     settings.GRADER_REFERENCE_CACHE_TOTAL_BYTES),
+                    store=RedisBytes("dlgrade:", settings.GRADER_REFERENCE_CACHE_TOTAL_BYTES),
                     secret=secret,
                     ttl=settings.GRADER_REFERENCE_CACHE_TTL,
                     max_bytes=settings.GRADER_REFERENCE_CACHE_MAX_BYTES,

@@ -5,6 +5,7 @@ LMS retry policy (an outage is waited out for hours), ``failed`` when the tries 
 from __future__ import annotations
 
 from core.jobs import JobTable
+from core.queues import DEFAULT_QUEUE
 from django.utils import timezone
 
 from lti.models import LtiGradeSync
@@ -17,7 +18,7 @@ def _end(ids: list[int], message: str) -> None:
 
 
 GRADE_PASSBACKS = JobTable(
-    model=LtiGradeSync, task="lti.tasks.send_grade", queue="celery", policy="lms",
+    model=LtiGradeSync, task="lti.tasks.send_grade", queue=DEFAULT_QUEUE, policy="lms",
     queued=LtiGradeSync.Status.PENDING, running=LtiGradeSync.Status.SENDING, created_field="requested_at",
     end=_end, lost_message="The passback stopped without a result too many times (the worker was lost).",
 )

@@ -5,6 +5,7 @@ print)."""
 from __future__ import annotations
 
 from core.jobs import JobTable
+from core.queues import RUN_QUEUE
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -16,8 +17,6 @@ def _end(ids: list[int], message: str) -> None:
         status=CodeRun.Status.ERROR, finished_at=timezone.now(), error_message=message,
     )
 
-
-RUN_QUEUE = "run"
 
 CODE_RUNS = JobTable(
     model=CodeRun, task="runs.tasks.execute_run", queue=RUN_QUEUE, policy="run", end=_end,

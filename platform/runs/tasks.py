@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from celery import shared_task
 from core.jobs import worker_name
+from core.queues import RUN_QUEUE
 
-from runs.jobs import RUN_QUEUE
 from runs.services import runs_purge
 from runs.worker import run_execute
 

@@ -4,6 +4,7 @@ and what ending a row for good means here (status error, no attempt used)."""
 from __future__ import annotations
 
 from core.jobs import JobTable
+from core.queues import GRADING_QUEUE
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -17,7 +18,7 @@ def _end(ids: list[int], message: str) -> None:
 
 
 SUBMISSIONS = JobTable(
-    model=Submission, task="submissions.tasks.grade_submission", queue="grading", policy="sandbox",
+    model=Submission, task="submissions.tasks.grade_submission", queue=GRADING_QUEUE, policy="sandbox",
     tries_field="infra_failures", end=_end,
     lost_message=gettext_noop(
         "Grading stopped without a result too many times (the worker was lost); this did not use an attempt."

@@ -36,3 +36,34 @@ def test_every_beat_entry_names_a_registered_task():
     app.loader.import_default_modules()
     for name, entry in app.conf.beat_schedule.items():
         assert entry["task"] in app.tasks, name
+
+
+def test_queue_names_have_one_home_that_the_settings_jobs_and_workers_agree_with():
+    """core/queues.py names the queues; the settings, every job table, the follow-ups and the
+    workers started outside Python (run.sh, docker-compose.yml) all use those names."""
+    import re
+    from pathlib import Path
+
+    from core import queues
+    from core.jobs import job_tables
+    from submissions.services import fingerprints, references
+
+    assert app.conf.task_default_queue == queues.DEFAULT_QUEUE
+    assert app.conf.task_routes["submissions.tasks.grade_submission"] == {"queue": queues.GRADING_QUEUE}
+    assert app.conf.task_routes["runs.tasks.execute_run"] == {"queue": queues.RUN_QUEUE}
+    by_policy = {table.model.__name__: (table.policy, table.queue) for table in job_tables()}
+    for name, (policy, queue) in by_policy.items():  # the sandbox's jobs on the grading queue
+        expected = {"sandbox": queues.GRADING_QUEUE, "run": queues.RUN_QUEUE}.get(policy, queues.DEFAULT_QUEUE)
+        assert queue == expected, name
+    app.loader.import_default_modules()
+    for task in ("authoring.tasks.run_draft", "scoring.tasks.regrade_item"):
+        assert app.tasks[task].queue == queues.GRADING_QUEUE, task
+    assert app.tasks["runs.tasks.execute_run"].queue == queues.RUN_QUEUE
+    for module in (fingerprints, references):  # no queue name of their own any more
+        assert not hasattr(module, "QUEUE"), module.__name__
+    root = Path(__file__).resolve().parents[2]
+    grading = ",".join(queues.GRADING_WORKER_QUEUES)
+    run_sh = (root / "scripts" / "run.sh").read_text()
+    compose = (root / "docker-compose.yml").read_text()
+    assert re.findall(r"-Q (\S+)", run_sh) == [grading, queues.RUN_QUEUE]
+    assert re.findall(r'"-Q", "([^"]+)"', compose) == [grading, queues.RUN_QUEUE]

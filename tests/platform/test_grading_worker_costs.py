@@ -6,6 +6,7 @@ fingerprints the batch (submissions/services/fingerprints.py)."""
 from __future__ import annotations
 
 import pytest
+from core.redis_client import redis_client
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from scoring.models import ScoreChange
@@ -92,8 +93,7 @@ def pending(redis_server, settings, monkeypatch):  # type: ignore[no-untyped-def
     import redis
 
     settings.CACHE_BACKEND = "redis"
-    settings.REDIS_URL = redis_server.url
-    monkeypatch.setattr(fingerprints, "_client", None)
+    settings.REDIS_URL = redis_server.url  # the shared client (core.redis_client) follows it
     client = redis.Redis.from_url(redis_server.url)
     client.delete(fingerprints.PENDING_KEY, fingerprints.SCHEDULED_KEY)
     sent: list[tuple[list, float | None]] = []
@@ -134,7 +134,7 @@ def test_without_redis_each_submission_is_sent_on_its_own(student, code_question
         def pipeline(self, **_):  # type: ignore[no-untyped-def]
             raise ConnectionError("Redis is down")
 
-    monkeypatch.setattr(fingerprints, "_client", Down())
+    monkeypatch.setattr(fingerprints, "redis_client", Down)
     submission = _submit(student, code_question, "key-00000001")
     submission_followups_send(submission=submission)
     assert pending == [([submission.pk], None)]
@@ -148,5 +148,5 @@ def test_a_broker_outage_lets_the_next_submission_schedule_the_batch(student, co
     submission = _submit(student, code_question, "key-00000001")
     monkeypatch.setattr(tasks.fingerprint_submissions, "apply_async", down)
     submission_followups_send(submission=submission)
-    assert not fingerprints._redis().exists(fingerprints.SCHEDULED_KEY)
+    assert not redis_client().exists(fingerprints.SCHEDULED_KEY)
     assert fingerprints.fingerprints_pending_take() == [submission.pk]  # still pending meanwhile

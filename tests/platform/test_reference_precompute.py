@@ -62,24 +62,35 @@ def test_a_graded_attempt_sends_the_next_attempts_references(student, code_quest
     assert sent == [(code_question.current_version_id, window)]
 
 
-def test_the_window_is_refilled_in_one_job_once_it_runs_out(student, code_question, store, counting, settings,
-                                                            monkeypatch):
+def test_the_window_is_topped_up_in_one_job_while_one_attempt_is_left(student, code_question, store, counting,
+                                                                      settings, monkeypatch):
     settings.GRADER_REFERENCE_AHEAD = 3
     calls: list[tuple] = []
     monkeypatch.setattr(tasks.prepare_references, "apply_async",
                         lambda args, kwargs=None, queue=None, **_: calls.append((args, kwargs or {})))
 
-    def attempt(number):  # submit, grade, then run the top-up task it sent
+    def attempt(number):  # submit, grade, then run the top-up task it sent (None: it sent none)
+        sent_before = len(calls)
         submission = _submit(student, code_question, f"key-{number:08d}")
         submission_grade(submission_id=submission.pk, worker="w")
+        if len(calls) == sent_before:
+            return None
         args, kwargs = calls[-1]
         return tasks.prepare_references(*args, **kwargs)
 
     assert attempt(1) == 3 and counting.references == 2  # its own reference, then 2..4 in one job
-    for number in (2, 3):  # graded from the window; the window still starts prepared: left alone
-        assert attempt(number) == 0
-    assert counting.references == 2
-    assert attempt(4) == 3 and counting.references == 3  # 4 was the last: 5..7 in one job
+    # graded from the window, 3 and 4 left: the worker sends no task at all
+    assert attempt(2) is None and counting.references == 2
+    # graded from the window, which now holds only 4: 5 and 6 in one job, while 4 waits ready
+    assert attempt(3) == 2 and counting.references == 3
+    assert attempt(4) is None and counting.references == 3  # graded from the window; 5 and 6 left
+    assert attempt(5) == 2 and counting.references == 4  # 6 left: 7 and 8
+    for number in range(2, 6):
+        assert _graded(student, code_question, number).timings["reference_ms"] == 0  # all from the window
+
+
+def _graded(student, question, attempt):  # type: ignore[no-untyped-def]
+    return Submission.objects.get(user=student, question=question, attempt=attempt)
 
 
 def test_the_next_attempt_finds_its_reference_ready(student, code_question, store, counting, settings):
@@ -157,7 +168,6 @@ def test_with_a_shared_cache_the_fingerprints_are_sent_and_stored(student, code_
 
     settings.CACHE_BACKEND = "redis"  # the web processes read what the worker writes
     settings.REDIS_URL = redis_server.url  # the batch's pending ids (submissions/services/fingerprints.py)
-    monkeypatch.setattr(fingerprints, "_client", None)
     redis.Redis.from_url(redis_server.url).delete(fingerprints.PENDING_KEY, fingerprints.SCHEDULED_KEY)
     fingerprinted: list[list[int]] = []
     monkeypatch.setattr(tasks.fingerprint_submissions, "apply_async",

@@ -5,6 +5,7 @@ is ``failed`` (its old score is kept) and may complete its run."""
 from __future__ import annotations
 
 from core.jobs import JobTable
+from core.queues import GRADING_QUEUE
 from django.db.models import Q
 
 from scoring.models import RegradeItem, RegradeRun
@@ -21,7 +22,7 @@ def _end(ids: list[int], message: str) -> None:
 
 
 REGRADE_ITEMS = JobTable(
-    model=RegradeItem, task="scoring.tasks.regrade_item", queue="grading", policy="sandbox",
+    model=RegradeItem, task="scoring.tasks.regrade_item", queue=GRADING_QUEUE, policy="sandbox",
     queued=RegradeItem.Status.PENDING, running=RegradeItem.Status.RUNNING, created_field=None,
     sweep_scope=Q(run__status=RegradeRun.Status.RUNNING), end=_end,
     lost_message="Grading stopped without a result too many times (the worker was lost).",

@@ -16,28 +16,15 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import threading
 
+from core.queues import DEFAULT_QUEUE
+from core.redis_client import redis_client
 from django.conf import settings
 
 logger = logging.getLogger(__name__)
 PENDING_KEY = "dlgrade:fingerprints:pending"
 SCHEDULED_KEY = "dlgrade:fingerprints:scheduled"
 SCHEDULED_SECONDS = 60
-QUEUE = "celery"  # served after "grading", like the other follow-ups
-
-_lock = threading.Lock()
-_client = None
-
-
-def _redis():  # type: ignore[no-untyped-def]
-    global _client
-    with _lock:
-        if _client is None:
-            import redis
-
-            _client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=0.5, socket_timeout=0.5)
-        return _client
 
 
 def fingerprints_request(*, submission_id: int) -> None:
@@ -45,7 +32,7 @@ def fingerprints_request(*, submission_id: int) -> None:
     from submissions.tasks import fingerprint_submissions
 
     try:
-        pipe = _redis().pipeline(transaction=False)
+        pipe = redis_client().pipeline(transaction=False)
         pipe.sadd(PENDING_KEY, submission_id)
         pipe.set(SCHEDULED_KEY, 1, nx=True, ex=SCHEDULED_SECONDS)
         _added, scheduled = pipe.execute()
@@ -57,19 +44,19 @@ def fingerprints_request(*, submission_id: int) -> None:
             return  # a task is on its way and will take this id
         # how long a batch collects ids (the page is read by staff, later)
         args, countdown = [[]], settings.FINGERPRINT_BATCH_MS / 1000 or None
-    try:
-        fingerprint_submissions.apply_async(args=args, countdown=countdown, queue=QUEUE)
+    try:  # the default queue, served after "grading", like the other follow-ups
+        fingerprint_submissions.apply_async(args=args, countdown=countdown, queue=DEFAULT_QUEUE)
     except Exception:  # the broker is down: the similarity page fingerprints them itself
         logger.warning("could not send fingerprinting of submission %s", submission_id, exc_info=True)
         if scheduled:  # let the next graded submission try again instead of waiting for the expiry
             with contextlib.suppress(Exception):
-                _redis().delete(SCHEDULED_KEY)
+                redis_client().delete(SCHEDULED_KEY)
 
 
 def fingerprints_pending_take() -> list[int]:
     """The worker: every pending id, removed from the set (one transaction with the flag's removal)."""
     try:
-        pipe = _redis().pipeline(transaction=True)
+        pipe = redis_client().pipeline(transaction=True)
         pipe.delete(SCHEDULED_KEY)
         pipe.smembers(PENDING_KEY)
         pipe.delete(PENDING_KEY)

@@ -12,6 +12,7 @@ from collections import defaultdict
 from assessments.models import Question, QuestionVersion
 from assessments.seeds import attempt_seed
 from core.executor import code_question_cached, executor_get
+from core.queues import DEFAULT_QUEUE
 from core.reference_cache import shared_references
 from courses.models import Enrollment
 from django.conf import settings
@@ -19,11 +20,12 @@ from django.db.models import Count
 
 from grader import runner
 from grader.errors import GraderUnavailable
+from grader.question import CodeQuestion
+from grader.reference_store import SharedReferences
 from submissions.models import Submission
 
 logger = logging.getLogger(__name__)
 TASK = "submissions.tasks.prepare_references"
-QUEUE = "celery"  # served after "grading" (CELERY_BROKER_TRANSPORT_OPTIONS queue_order_strategy)
 SEEDS_PER_TASK = 50
 
 
@@ -33,7 +35,9 @@ def references_prepare(*, version_id: int, seeds: list[int], next_attempt: list[
     it already exists (a student submitting again and again, a burst: the queue served after
     ``grading`` reaches this later), its grading ran or runs the reference itself and sends the
     window after it, so the sandbox runs here would be wasted or repeated; while it is prepared,
-    the window is left alone (it is refilled in one batch once it runs out)."""
+    the window is left alone while it holds two prepared attempts or more, and topped up in one
+    batch once only its first is left: that one serves the student's next attempt while the batch
+    runs (topping up only once the window is empty would race the very attempt that needs it)."""
     references = shared_references()
     if references is None:
         return 0
@@ -48,8 +52,8 @@ def references_prepare(*, version_id: int, seeds: list[int], next_attempt: list[
         from grader.sandbox import default_executor
 
         executor = default_executor()
-    if next_attempt is not None and not runner.references_missing(question, seeds[:1], references=references):
-        return 0  # the window still starts with a prepared attempt: topped up once it runs out
+    if next_attempt is not None and _window_holds(question, seeds, references):
+        return 0  # the window still holds two prepared attempts: topped up when one is left
     try:  # the missing ones together, in as few sandbox jobs as the batch size allows
         return runner.references_prepare(question, seeds, executor=executor, references=references)
     except GraderUnavailable as error:  # the grading of that attempt will run it (and say why)
@@ -61,12 +65,23 @@ def reference_prepare_next(*, submission: Submission) -> bool:
     """After a graded attempt: the student's next ``GRADER_REFERENCE_AHEAD`` attempts at this
     question (its current version); those already stored cost a lookup each."""
     version_id = submission.question.current_version_id
-    if version_id is None or shared_references() is None:
+    references = shared_references()
+    if version_id is None or references is None:
         return False
     attempt = submission.attempt + 1
     seeds = [attempt_seed(user_id=submission.user_id, question_id=submission.question_id, attempt=later)
              for later in range(attempt, attempt + settings.GRADER_REFERENCE_AHEAD)]
+    if version_id == submission.version_id:  # parsed by this worker for the grading just done
+        version = submission.version
+        if _window_holds(code_question_cached(version.content_hash, version.as_source), seeds, references):
+            return False  # decided here, one key lookup, instead of by a task sent for nothing
     return _send(version_id, seeds, next_attempt=[submission.user_id, submission.question_id, attempt])
+
+
+def _window_holds(question: CodeQuestion, seeds: list[int], references: SharedReferences) -> bool:
+    """Whether a student's window of next attempts (``seeds``, the next one first) still holds two
+    prepared attempts (one, with a window of one): then it is left alone (``references_prepare``)."""
+    return not runner.references_missing(question, seeds[1:2] or seeds[:1], references=references)
 
 
 def references_prepare_first(*, question_ids: list[int] | None = None, ahead: int | None = None) -> int:
@@ -114,7 +129,7 @@ def _send(version_id: int, seeds: list[int], next_attempt: list[int] | None = No
     try:
         prepare_references.apply_async(args=[version_id, seeds],
                                        kwargs={"next_attempt": next_attempt} if next_attempt else None,
-                                       queue=QUEUE)
+                                       queue=DEFAULT_QUEUE)  # served after "grading"
     except Exception:  # the broker is down: nothing is lost but a head start
         logger.warning("could not send reference precompute for version %s", version_id, exc_info=True)
         return False

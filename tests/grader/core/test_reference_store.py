@@ -118,6 +118,27 @@ def test_reference_prepare_fills_the_store_once(mini_question, inprocess):
     assert counting.references == 1
 
 
+class ExistsStore(DictStore):
+    def exists(self, key: str) -> bool:
+        return key in self.data
+
+
+def test_holds_asks_the_store_without_reading_the_entry(mini_question, inprocess):
+    store = ExistsStore()
+    shared = _shared(store)
+    key = _key(mini_question, 4)
+    assert shared.holds(key) is False
+    grade_code(mini_question, GOOD, seed=4, executor=inprocess, references=shared)
+    store.gets = 0
+    assert shared.holds(key) is True and store.gets == 0  # exists(), not get()
+    assert runner.references_missing(mini_question, [4, 5, 4], references=shared) == [5]
+    assert store.gets == 0
+    plain = DictStore()  # a store without exists(): get() answers
+    plain.data[key] = b"anything"
+    assert _shared(plain).holds(key) is True and plain.gets == 1
+    assert _shared(DownStore()).holds(key) is False  # unreachable: nothing held, never raises
+
+
 def test_the_key_names_content_textbook_and_seed(mini_question):
     key = _key(mini_question, 3)
     assert mini_question.content_hash in key and key.endswith(":3")

@@ -22,20 +22,22 @@ def redis_port(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-unt
     server.stop()
 
 
-def _store(port: int, budget: int, prefix: str) -> RedisBytes:
-    return RedisBytes(f"redis://127.0.0.1:{port}/0", prefix, budget)
+def _store(settings, port: int, budget: int, prefix: str) -> RedisBytes:  # type: ignore[no-untyped-def]
+    settings.REDIS_URL = f"redis://127.0.0.1:{port}/0"  # the shared client (core.redis_client)
+    return RedisBytes(prefix, budget)
 
 
-def test_bytes_round_trip_with_a_ttl(redis_port):
-    store = _store(redis_port, 10_000, "t1:")
+def test_bytes_round_trip_with_a_ttl(redis_port, settings):
+    store = _store(settings, redis_port, 10_000, "t1:")
     store.set("a", b"\x00\x01raw", ttl=60)
     assert store.get("a") == b"\x00\x01raw"
     assert 0 < store.client.ttl("t1:a") <= 60
     assert store.get("missing") is None
+    assert store.exists("a") and not store.exists("missing")
 
 
-def test_the_total_budget_deletes_the_oldest_entries(redis_port):
-    store = _store(redis_port, 1000, "t2:")
+def test_the_total_budget_deletes_the_oldest_entries(redis_port, settings):
+    store = _store(settings, redis_port, 1000, "t2:")
     for index in range(10):
         store.set(f"k{index}", bytes(300), ttl=60)
     kept = [index for index in range(10) if store.get(f"k{index}") is not None]
@@ -45,7 +47,7 @@ def test_the_total_budget_deletes_the_oldest_entries(redis_port):
     assert int(store.client.get("t2:refindex:bytes")) == 700
 
 
-def test_a_grade_through_redis_equals_one_without(redis_port, monkeypatch):
+def test_a_grade_through_redis_equals_one_without(redis_port, monkeypatch, settings):
     from grader import runner
 
     monkeypatch.setattr(runner, "_reference_cache", type(runner._reference_cache)())
@@ -53,7 +55,7 @@ def test_a_grade_through_redis_equals_one_without(redis_port, monkeypatch):
 
     question = load_question(MINI, "scale")
     executor = InProcessExecutor()
-    shared = SharedReferences(store=_store(redis_port, 10**7, "t3:"), secret=b"s" * 32)
+    shared = SharedReferences(store=_store(settings, redis_port, 10**7, "t3:"), secret=b"s" * 32)
     code = 'NAMES = ["a"]\ndef scale(x, k):\n    return x + k\n'
     plain = grade_code(question, code, seed=77, executor=executor).to_dict()
     def forget() -> None:  # another worker process: only Redis holds it
@@ -73,8 +75,8 @@ def test_a_grade_through_redis_equals_one_without(redis_port, monkeypatch):
     assert cached_dict == plain
 
 
-def test_an_unreachable_redis_is_a_miss():
-    shared = SharedReferences(store=_store(free_port(), 1000, "t4:"), secret=b"s" * 32)
+def test_an_unreachable_redis_is_a_miss(settings):
+    shared = SharedReferences(store=_store(settings, free_port(), 1000, "t4:"), secret=b"s" * 32)
     question = load_question(MINI, "scale")
     result = grade_code(question, 'NAMES = ["a", "b"]\ndef scale(x, k):\n    return x * k\n', seed=3,
                         executor=InProcessExecutor(), references=shared)
