@@ -89,6 +89,28 @@ def test_the_window_is_topped_up_in_one_job_while_one_attempt_is_left(student, c
         assert _graded(student, code_question, number).timings["reference_ms"] == 0  # all from the window
 
 
+def test_a_top_up_late_behind_a_burst_still_serves_the_attempts_after_the_next(
+        student, code_question, store, counting, settings, monkeypatch):
+    """The batch sent after attempt 3 is for attempts 5 and 6 (4 is prepared): when the queue
+    reaches it only after attempt 4 was made, it still runs, since 5 and 6 are still to come."""
+    settings.GRADER_REFERENCE_AHEAD = 3
+    calls: list[tuple] = []
+    monkeypatch.setattr(tasks.prepare_references, "apply_async",
+                        lambda args, kwargs=None, queue=None, **_: calls.append((args, kwargs or {})))
+    for number in (1, 2, 3):
+        submission_grade(submission_id=_submit(student, code_question, f"key-{number:08d}").pk, worker="w")
+        if number == 1:
+            tasks.prepare_references(*calls[0][0], **calls[0][1])  # 2..4
+    (_, late), = [(args, kwargs) for args, kwargs in calls[1:]]
+    assert late["next_attempt"][2] == 5
+    fourth = _submit(student, code_question, "key-00000004")
+    submission_grade(submission_id=fourth.pk, worker="w")
+    fourth.refresh_from_db()
+    assert fourth.timings["reference_ms"] == 0
+    args, kwargs = calls[1]
+    assert tasks.prepare_references(*args, **kwargs) == 2  # 5 and 6, though attempt 4 exists
+
+
 def _graded(student, question, attempt):  # type: ignore[no-untyped-def]
     return Submission.objects.get(user=student, question=question, attempt=attempt)
 

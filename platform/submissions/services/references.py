@@ -20,8 +20,6 @@ from django.db.models import Count
 
 from grader import runner
 from grader.errors import GraderUnavailable
-from grader.question import CodeQuestion
-from grader.reference_store import SharedReferences
 from submissions.models import Submission
 
 logger = logging.getLogger(__name__)
@@ -30,14 +28,12 @@ SEEDS_PER_TASK = 50
 
 
 def references_prepare(*, version_id: int, seeds: list[int], next_attempt: list[int] | None = None) -> int:
-    """Worker: make the references of ``seeds`` ready in the shared store; how many were computed.
-    ``next_attempt`` = [user id, question id, attempt] of the first attempt the seeds are for: when
-    it already exists (a student submitting again and again, a burst: the queue served after
-    ``grading`` reaches this later), its grading ran or runs the reference itself and sends the
-    window after it, so the sandbox runs here would be wasted or repeated; while it is prepared,
-    the window is left alone while it holds two prepared attempts or more, and topped up in one
-    batch once only its first is left: that one serves the student's next attempt while the batch
-    runs (topping up only once the window is empty would race the very attempt that needs it)."""
+    """Worker: make the references of ``seeds`` ready in the shared store (those missing, together
+    in as few sandbox jobs as the batch size allows); how many were computed. ``next_attempt`` =
+    [user id, question id, attempt] of the attempt the first seed is for: when it already exists
+    (a student submitting again and again, a burst: the queue served after ``grading`` reaches
+    this later), its grading ran or runs the reference itself and sends the window after it, so
+    the sandbox runs here would be wasted or repeated."""
     references = shared_references()
     if references is None:
         return 0
@@ -52,9 +48,7 @@ def references_prepare(*, version_id: int, seeds: list[int], next_attempt: list[
         from grader.sandbox import default_executor
 
         executor = default_executor()
-    if next_attempt is not None and _window_holds(question, seeds, references):
-        return 0  # the window still holds two prepared attempts: topped up when one is left
-    try:  # the missing ones together, in as few sandbox jobs as the batch size allows
+    try:
         return runner.references_prepare(question, seeds, executor=executor, references=references)
     except GraderUnavailable as error:  # the grading of that attempt will run it (and say why)
         logger.warning("references of version %s not prepared: %s", version_id, error)
@@ -62,26 +56,30 @@ def references_prepare(*, version_id: int, seeds: list[int], next_attempt: list[
 
 
 def reference_prepare_next(*, submission: Submission) -> bool:
-    """After a graded attempt: the student's next ``GRADER_REFERENCE_AHEAD`` attempts at this
-    question (its current version); those already stored cost a lookup each."""
+    """After a graded attempt: the student's window of next ``GRADER_REFERENCE_AHEAD`` attempts at
+    this question (its current version) is left alone while it holds two prepared attempts or
+    more, and topped up in one batch once only one is left: that one serves the student's next
+    attempt while the batch runs (topping up only once the window is empty would race the very
+    attempt that needs it). Decided here, a key lookup per attempt of the window, and only the
+    missing ones are sent. True when a batch was sent."""
     version_id = submission.question.current_version_id
     references = shared_references()
     if version_id is None or references is None:
         return False
-    attempt = submission.attempt + 1
-    seeds = [attempt_seed(user_id=submission.user_id, question_id=submission.question_id, attempt=later)
-             for later in range(attempt, attempt + settings.GRADER_REFERENCE_AHEAD)]
+    first = submission.attempt + 1
+    attempts = list(range(first, first + settings.GRADER_REFERENCE_AHEAD))
+    seeds = [attempt_seed(user_id=submission.user_id, question_id=submission.question_id, attempt=number)
+             for number in attempts]
     if version_id == submission.version_id:  # parsed by this worker for the grading just done
         version = submission.version
-        if _window_holds(code_question_cached(version.content_hash, version.as_source), seeds, references):
-            return False  # decided here, one key lookup, instead of by a task sent for nothing
-    return _send(version_id, seeds, next_attempt=[submission.user_id, submission.question_id, attempt])
-
-
-def _window_holds(question: CodeQuestion, seeds: list[int], references: SharedReferences) -> bool:
-    """Whether a student's window of next attempts (``seeds``, the next one first) still holds two
-    prepared attempts (one, with a window of one): then it is left alone (``references_prepare``)."""
-    return not runner.references_missing(question, seeds[1:2] or seeds[:1], references=references)
+        question = code_question_cached(version.content_hash, version.as_source)
+        missing = set(runner.references_missing(question, seeds, references=references))
+        if len(seeds) - len(missing) >= min(2, len(seeds)):
+            return False
+        first = next(number for number, seed in zip(attempts, seeds, strict=True) if seed in missing)
+        seeds = [seed for seed in seeds if seed in missing]
+    # else a new version, of which this worker parsed nothing: the task computes what is missing
+    return _send(version_id, seeds, next_attempt=[submission.user_id, submission.question_id, first])
 
 
 def references_prepare_first(*, question_ids: list[int] | None = None, ahead: int | None = None) -> int:
