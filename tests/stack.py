@@ -227,9 +227,6 @@ def celery_worker_proc(
     stop_worker(proc)
 
 
-WORKER_QUEUES = ("grading", "celery", "run")
-
-
 def _broker_busy() -> bool:
     """Whether the broker still holds a task the worker will run now: one waiting in a queue, or
     one taken and not yet acknowledged (tasks acknowledge late, so that is one being run) unless
@@ -239,10 +236,11 @@ def _broker_busy() -> bool:
 
     import redis
     from config.celery import app
+    from core.queues import GRADING_WORKER_QUEUES, RUN_QUEUE
 
     client = redis.Redis.from_url(app.conf.broker_url, socket_timeout=1, socket_connect_timeout=1)
     try:
-        if any(client.llen(queue) for queue in WORKER_QUEUES):
+        if any(client.llen(queue) for queue in (*GRADING_WORKER_QUEUES, RUN_QUEUE)):
             return True
         soon = time.time() + 1
         for raw in client.hvals("unacked"):
