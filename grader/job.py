@@ -44,6 +44,10 @@ class CaseSpec:
     seed: int  # per-case seed, derived from the submission seed and the case name
     # Discard what the code prints during this case: prints in a hidden check would show its inputs.
     quiet: bool = False
+    # Values the probe defers (``harness.tools.deferred``) that this job leaves uncomputed and
+    # unsent: no check reads them from this side (e.g. a gradient check's finite differences, which
+    # only the student's side needs; ``checks.unread_from_reference``).
+    skip: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

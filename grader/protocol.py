@@ -113,7 +113,7 @@ def decode_job(data: bytes) -> JobPayload:
         code=document["code"],
         filename=document["filename"],
         probes=document["probes"],
-        cases=tuple(CaseSpec(*case) for case in document["cases"]),
+        cases=tuple(_case_spec(case) for case in document["cases"]),
         textbook=tuple(document["textbook"]),
         limits=Limits(**document["limits"]),
     )
@@ -126,11 +126,16 @@ def encode_sealed(job: JobSpec) -> bytes:
 
 
 def decode_sealed(data: bytes) -> tuple[CaseSpec, ...]:
-    return tuple(CaseSpec(*case) for case in marshal.loads(data))
+    return tuple(_case_spec(case) for case in marshal.loads(data))
 
 
 def _case_tuple(case: CaseSpec) -> tuple:
-    return (case.name, case.probe, case.args, case.seed, case.quiet)
+    return (case.name, case.probe, case.args, case.seed, case.quiet, case.skip)
+
+
+def _case_spec(fields: tuple) -> CaseSpec:
+    name, probe, args, seed, quiet, skip = fields
+    return CaseSpec(name, probe, args, seed, quiet, tuple(skip))
 
 
 def frame(kind: bytes, payload: bytes) -> bytes:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from grader.bundle import LANGS, QuestionSource, localized, read_question
-from grader.checks import COMPARES
+from grader.checks import COMPARES, unread_from_reference
 from grader.crosscheck import CrossCheckSpec, parse_crosschecks
 from grader.diagnosis import DiagnosisSpec, parse_diagnosis
 from grader.errors import BundleError
@@ -82,6 +82,14 @@ class CodeQuestion:
         return tuple(
             CaseSpec(name=c.name, probe=c.probe, args=c.args, seed=case_seed(seed, c.name), quiet=c.hidden)
             for c in self.checks
+        )
+
+    def reference_case_specs(self, seed: int) -> tuple[CaseSpec, ...]:
+        """``case_specs`` for the reference's job: values only the student's side is read for (a
+        gradient check's finite differences) are skipped when the probe defers them."""
+        return tuple(
+            replace(case, skip=unread_from_reference([(c.kind, c.params) for c in check.compare]))
+            for case, check in zip(self.case_specs(seed), self.checks, strict=True)
         )
 
 

@@ -131,7 +131,7 @@ def _cached_reference(question: CodeQuestion, seed: int,
             return cached[0]
     if references is None:
         return None
-    job = reference_job(question, question.case_specs(seed))
+    job = reference_job(question, question.reference_case_specs(seed))
     shared = references.get(reference_key(question.content_hash, question.textbook, seed), job)
     if shared is not None:
         _remember(question.content_hash, seed, shared)
@@ -163,7 +163,7 @@ def references_prepare(question: CodeQuestion, seeds: list[int], *, executor: Ex
             continue
         combined = executor.run(_batch_job(question, batch))
         for index, seed in enumerate(batch):
-            job = reference_job(question, question.case_specs(seed))
+            job = reference_job(question, question.reference_case_specs(seed))
             reference = _batch_part(combined, index, len(batch))
             problem = reference_problem(reference, job)
             if problem is not None:
@@ -184,7 +184,7 @@ def references_missing(question: CodeQuestion, seeds: list[int], *,
 
 def _batch_job(question: CodeQuestion, seeds: list[int]) -> JobSpec:
     cases = tuple(replace(case, name=f"{index}/{case.name}")
-                  for index, seed in enumerate(seeds) for case in question.case_specs(seed))
+                  for index, seed in enumerate(seeds) for case in question.reference_case_specs(seed))
     limits = question.limits
     count = len(seeds)
     limits = replace(limits, cpu_seconds=limits.cpu_seconds * count, wall_seconds=limits.wall_seconds * count,
@@ -221,7 +221,7 @@ def reference_problem(reference: JobResult, job: JobSpec) -> str | None:
 def _run_reference(question: CodeQuestion, seed: int, executor: Executor,
                    references: SharedReferences | None = None) -> JobResult:
     """The only writer of both caches: the question's reference code, run in the sandbox."""
-    job = reference_job(question, question.case_specs(seed))
+    job = reference_job(question, question.reference_case_specs(seed))
     reference = executor.run(job)
     problem = reference_problem(reference, job)
     if problem is not None:

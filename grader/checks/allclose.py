@@ -23,6 +23,16 @@ def validate(params: dict[str, Any]) -> None:
         raise ValueError("axes must be a list of 1 to 8 axis names (e.g. [N, FN, OH, OW])")
 
 
+def keys(params: dict[str, Any]) -> tuple[str, ...]:
+    """The values this check reads from the student's side."""
+    return (params["key"],)
+
+
+def reference_keys(params: dict[str, Any]) -> tuple[str, ...]:
+    """The values this check reads from the reference's side."""
+    return (params["key"],)
+
+
 def compare(params: dict[str, Any], student: CaseResult, reference: CaseResult) -> Verdict:
     key, label = params["key"], params["label"]
     expected = reference.arrays.get(key)

@@ -13,6 +13,16 @@ def validate(params: dict[str, Any]) -> None:
     params.setdefault("label", params["key"])
 
 
+def keys(params: dict[str, Any]) -> tuple[str, ...]:
+    """The values this check reads from the student's side."""
+    return (params["key"],)
+
+
+def reference_keys(params: dict[str, Any]) -> tuple[str, ...]:
+    """The values this check reads from the reference's side."""
+    return (params["key"],)
+
+
 def compare(params: dict[str, Any], student: CaseResult, reference: CaseResult) -> Verdict:
     key, label = params["key"], params["label"]
     if key not in reference.meta:

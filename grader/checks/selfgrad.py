@@ -29,6 +29,17 @@ def validate(params: dict[str, Any]) -> None:
         raise ValueError("forward_rtol/forward_atol need forward: the key of the forward output")
 
 
+def keys(params: dict[str, Any]) -> tuple[str, ...]:
+    """The values this check reads from the student's side."""
+    return (params["analytic"], params["numeric"], *(() if "forward" not in params else (params["forward"],)))
+
+
+def reference_keys(params: dict[str, Any]) -> tuple[str, ...]:
+    """Only the forward output: both gradients are the student's own (so the reference's job need
+    not compute its finite differences, when the probe defers them)."""
+    return () if "forward" not in params else (params["forward"],)
+
+
 def compare(params: dict[str, Any], student: CaseResult, reference: CaseResult) -> Verdict:
     analytic = student.arrays.get(params["analytic"])
     numeric = student.arrays.get(params["numeric"])

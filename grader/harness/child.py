@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from grader import protocol
+from grader.harness import tools
 from grader.job import CaseSpec, JobSpec
 
 
@@ -185,9 +186,8 @@ def _run_case(case: CaseSpec, module: types.ModuleType, probes: types.ModuleType
     try:
         probe = getattr(probes, case.probe)
         rng = np.random.default_rng(case.seed)
-        with _silenced(case.quiet):
-            produced = probe(module, rng, **case.args)
-        arrays, meta = _split_values(produced)
+        with _silenced(case.quiet):  # deferred values run the student's code too
+            arrays, meta = _split_values(probe(module, rng, **case.args), case.skip)
     except BaseException as error:
         ms = (time.perf_counter() - started) * 1000
         yield protocol.header_frame(
@@ -234,12 +234,18 @@ class UnusableValue(TypeError):
     """A probe produced something that is not numeric data (an object array, a dict, ...)."""
 
 
-def _split_values(produced: Any) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+def _split_values(produced: Any, skip: tuple[str, ...] = ()) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """The probe's values as arrays and small JSON values; deferred ones computed now, unless
+    skipped (``tools.Deferred``)."""
     if not isinstance(produced, dict):
         raise UnusableValue("the probe did not return a dict")
     arrays: dict[str, np.ndarray] = {}
     meta: dict[str, Any] = {}
     for key, value in produced.items():
+        if isinstance(value, tools.Deferred):
+            if key in skip:
+                continue
+            value = value.compute()
         if _is_meta(value):
             meta[str(key)] = value
             continue

@@ -3,8 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
+
+
+class Deferred:
+    """A value a probe returns uncomputed: the harness computes it only when a check reads it from
+    this side (``CaseSpec.skip`` names the keys it does not), after the probe returned. Computing
+    it is part of the case: its time counts, and an exception is the case's error."""
+
+    __slots__ = ("compute",)
+
+    def __init__(self, compute: Callable[[], Any]) -> None:
+        self.compute = compute
+
+
+def deferred(compute: Callable[[], Any]) -> Deferred:
+    """``{"dx_num": deferred(lambda: numerical_gradient(loss, x))}``: the reference's job, whose
+    finite differences no check reads, never pays for them."""
+    return Deferred(compute)
 
 
 def numerical_gradient(f: Callable[[], float], x: np.ndarray, eps: float = 1e-5) -> np.ndarray:

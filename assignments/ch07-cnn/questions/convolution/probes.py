@@ -4,7 +4,7 @@ reference's ``Convolution``; the comparisons happen outside the sandbox."""
 import numpy as np
 
 from grader.harness import substitute
-from grader.harness.tools import numerical_gradient
+from grader.harness.tools import deferred, numerical_gradient
 
 # Every input is a random multiple of 1/8 in [-2, 2]: each product and sum a convolution computes
 # is then exact in float32 as well as float64, so a student who computes in float32 matches the
@@ -65,7 +65,8 @@ def gradcheck(sub, rng, *, N, C, H, W, FN, FH, FW, stride, pad):
     The loss is ``sum(forward(x) * dout)`` for a fixed random ``dout``, so its gradient with
     respect to the output is exactly ``dout``. A fresh layer is built for every evaluation, so the
     check does not depend on whether the layer copies ``W`` and ``b``. ``out`` goes back too: the
-    check counts only when the forward it differentiates is right.
+    check counts only when the forward it differentiates is right. The finite differences are
+    deferred: only the student's job computes them (the reference's is read for ``out`` alone).
     """
     x, weights, bias = _inputs(rng, N, C, H, W, FN, FH, FW)
     layer = sub.Convolution(weights, bias, stride, pad)
@@ -79,9 +80,9 @@ def gradcheck(sub, rng, *, N, C, H, W, FN, FH, FW, stride, pad):
 
     return {
         "out": out,
-        "dx": dx, "dx_num": numerical_gradient(loss, x, eps=EPS),
-        "dW": dW, "dW_num": numerical_gradient(loss, weights, eps=EPS),
-        "db": db, "db_num": numerical_gradient(loss, bias, eps=EPS),
+        "dx": dx, "dx_num": deferred(lambda: numerical_gradient(loss, x, eps=EPS)),
+        "dW": dW, "dW_num": deferred(lambda: numerical_gradient(loss, weights, eps=EPS)),
+        "db": db, "db_num": deferred(lambda: numerical_gradient(loss, bias, eps=EPS)),
     }
 
 

@@ -4,7 +4,7 @@ reference's ``Pooling``; the comparisons happen outside the sandbox."""
 import numpy as np
 
 from grader.harness import substitute
-from grader.harness.tools import numerical_gradient
+from grader.harness.tools import deferred, numerical_gradient
 
 # The inputs are distinct multiples of 1/8 in random order (a shuffled grid): no window has a tie
 # for its maximum, so every correct tie-breaking rule agrees, and every value is exact in float32
@@ -54,7 +54,8 @@ def faulty_part(sub, rng, *, probe, args, index, whole):
 def gradcheck(sub, rng, *, N, C, H, W, pool_h, pool_w, stride):
     """The student's backward against central differences of the student's own forward,
     for the loss ``sum(forward(x) * dout)`` with a fixed random ``dout``. ``out`` goes back too:
-    the check counts only when the forward it differentiates is right."""
+    the check counts only when the forward it differentiates is right. The finite differences are
+    deferred: only the student's job computes them."""
     x = _distinct_grid(rng, (N, C, H, W))
     layer = sub.Pooling(pool_h, pool_w, stride)
     out = np.asarray(layer.forward(x))
@@ -65,7 +66,7 @@ def gradcheck(sub, rng, *, N, C, H, W, pool_h, pool_w, stride):
     def loss():
         return float(np.sum(sub.Pooling(pool_h, pool_w, stride).forward(x) * dout))
 
-    return {"out": out, "dx": dx, "dx_num": numerical_gradient(loss, x, eps=EPS)}
+    return {"out": out, "dx": dx, "dx_num": deferred(lambda: numerical_gradient(loss, x, eps=EPS))}
 
 
 # -- public examples (the Run button; examples: in question.yaml) ------------------------------

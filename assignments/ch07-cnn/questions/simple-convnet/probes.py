@@ -10,6 +10,7 @@ layers hold references to the arrays in ``params`` (as the textbook's network do
 import numpy as np
 
 from grader.harness import substitute
+from grader.harness.tools import deferred
 
 # A small step makes it very unlikely that a nudge crosses a kink (ReLU at 0, a tie for a
 # window's maximum), where finite differences are meaningless; float64 keeps the rounding small.
@@ -119,7 +120,8 @@ def gradient(sub, rng, *, batch, w2_rows=None, **config):
 
 def gradcheck(sub, rng, *, batch, **config):
     """Backpropagation against central differences of the student's own loss. ``loss`` goes back
-    too: the check counts only when the loss it differentiates is right."""
+    too: the check counts only when the loss it differentiates is right. The finite differences are
+    deferred: only the student's job computes them."""
     net = _seeded_net(sub, rng, config)
     x, t = _inputs(rng, config, batch)
     grads = net.gradient(x, t)
@@ -128,7 +130,8 @@ def gradcheck(sub, rng, *, batch, **config):
         if grads.get(key) is not None:
             produced[f"d{key}"] = np.array(grads[key], dtype=np.float64)
     for key in KEYS:
-        produced[f"d{key}_num"] = _numerical_gradient(lambda: float(net.loss(x, t)), net.params[key])
+        produced[f"d{key}_num"] = deferred(lambda key=key: _numerical_gradient(lambda: float(net.loss(x, t)),
+                                                                        net.params[key]))
     return produced
 
 
