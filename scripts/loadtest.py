@@ -20,9 +20,10 @@ tests/grader/ch07 and tests/grader/hostile); once it is graded, a *steady* phase
 submissions per second for ``--duration`` seconds (open loop: on schedule, however slow the server).
 
 It prints, per phase: submit->graded latency p50/p95/p99 from the database (graded_at - created_at)
-and as observed by clients polling the status URL like the submit page does (every 0.5 s, every 2 s
-after 10 s; ``--poll-interval`` for a fixed interval; in the burst only ``--observe`` submissions
-are polled, since 1,000 clients polling would mostly measure the polling);
+and as observed by clients polling the status URL like the submit page does (at once, then after the
+reply's ``poll_after_ms``; ``--poll-interval`` for a fixed interval; in the burst only ``--observe``
+submissions are polled, since 1,000 clients polling would mostly measure the polling), with the
+status polls each took;
 the POST round trip; throughput; the CPU time each component spent per submission (web, workers
 with their zygotes and jobs, Redis, the database, this load generator: what limits the rate on these
 cores, however busy the machine is); queue depth over time (sampled every 0.5 s: Redis ``grading`` list
@@ -98,6 +99,10 @@ def percentile(values: list[float], fraction: float) -> float | None:
 def summary_ms(seconds: list[float]) -> dict[str, Any]:
     return {"count": len(seconds), **{name: None if (v := percentile(seconds, q)) is None else round(v * 1000, 1)
                                        for name, q in (("p50", 0.50), ("p95", 0.95), ("p99", 0.99), ("max", 1.0))}}
+
+
+def _mean(values: list[float]) -> float | None:
+    return round(sum(values) / len(values), 2) if values else None
 
 
 # --------------------------------------------------------------------------------------------
@@ -443,6 +448,7 @@ class Outcome:
     observed_seconds: float | None = None  # until a poll saw graded/error
     final_status: str | None = None
     error: str | None = None
+    polls: int = 0  # status requests made for it
 
 
 def submit(http_: Http, student: Student, question_id: int, kind: str, code: str) -> tuple[Outcome, float]:
@@ -461,21 +467,31 @@ def submit(http_: Http, student: Student, question_id: int, kind: str, code: str
     return outcome, started
 
 
-# The submit page's schedule (frontend/src/submit.js): every 0.5 s, every 2 s after the first 10 s.
+# The submit page's schedule (frontend/src/submit.js, nextPollDelay): the server's hint
+# (poll_after_ms) within bounds, else every 0.5 s, every 2 s after the first 10 s.
 BROWSER_POLL_FAST, BROWSER_POLL_SLOW, BROWSER_FAST_PHASE = 0.5, 2.0, 10.0
+BROWSER_POLL_MIN, BROWSER_POLL_MAX = 0.2, 10.0
+
+
+def browser_poll_delay(reply: dict, elapsed: float) -> float:
+    hinted = reply.get("poll_after_ms")
+    if isinstance(hinted, (int, float)) and hinted > 0:
+        return min(BROWSER_POLL_MAX, max(BROWSER_POLL_MIN, hinted / 1000))
+    return BROWSER_POLL_FAST if elapsed < BROWSER_FAST_PHASE else BROWSER_POLL_SLOW
 
 
 def poll(http_: Http, student: Student, outcome: Outcome, started: float, interval: float | None,
          timeout: float) -> None:
-    """Poll the status URL until the submission is final: every ``interval`` seconds, or (None) on
-    the browser's schedule."""
+    """Poll the status URL until the submission is final: every ``interval`` seconds, or (None)
+    like the page: at once after the POST, then as ``browser_poll_delay`` says."""
     deadline = started + timeout
+    reply: dict = {}
     while time.monotonic() < deadline:
-        if interval is None:
-            fast = time.monotonic() - started < BROWSER_FAST_PHASE
-            time.sleep(BROWSER_POLL_FAST if fast else BROWSER_POLL_SLOW)
-        else:
+        if interval is not None:
             time.sleep(interval)
+        elif outcome.polls:
+            time.sleep(browser_poll_delay(reply, time.monotonic() - started))
+        outcome.polls += 1
         try:
             status, payload = http_.request("GET", f"/api/submissions/{outcome.submission_id}",
                                             headers=student.header())
@@ -485,7 +501,8 @@ def poll(http_: Http, student: Student, outcome: Outcome, started: float, interv
         if status != 200:
             outcome.error = f"status HTTP {status}"
             return
-        state = json.loads(payload)["status"]
+        reply = json.loads(payload)
+        state = reply["status"]
         if state in ("graded", "error"):
             outcome.final_status = state
             outcome.observed_seconds = time.monotonic() - started
@@ -700,6 +717,7 @@ def phase_report(phase: Phase, args: argparse.Namespace) -> dict[str, Any]:
         "latency_db_ms": summary_ms(db_latency),
         "queue_wait_db_ms": summary_ms(wait_in_queue),
         "latency_observed_ms": summary_ms([o.observed_seconds for o in phase.outcomes if o.observed_seconds]),
+        "polls_per_observed": _mean([o.polls for o in phase.outcomes if o.observed_seconds]),
         "first_to_last_graded_s": None if span is None else round(span, 2),
         "throughput_per_s": None if not span else round(statuses["graded"] / span, 1),
         "submit_window_s": round(phase.submitted - phase.started, 2),
@@ -835,6 +853,7 @@ def human(result: dict[str, Any]) -> str:
                            ("queue_wait_db_ms", "submit->claimed (DB)"), ("post_ms", "POST round trip")):
             s = report[key]
             lines.append(f"  {label:<24} n={s['count']:<5} p50={s['p50']} p95={s['p95']} p99={s['p99']} max={s['max']} ms")
+        lines.append(f"  status polls per polled submission: {report['polls_per_observed']}")
         lines.append(f"  on the worker (medians, ms): {report['worker_breakdown_ms']}")
         cpu = report["cpu_ms_per_submission"]
         if cpu:

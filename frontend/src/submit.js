@@ -9,6 +9,8 @@ import { renderMath } from "./math.js";
 const POLL_FAST_MS = 500;
 const POLL_SLOW_MS = 2000;
 const FAST_PHASE_MS = 10000;
+const POLL_MIN_MS = 200; // bounds on the server's hint, whatever it says
+const POLL_MAX_MS = 10000;
 const FINAL_STATES = new Set(["graded", "error"]);
 
 /** crypto.randomUUID exists only in secure contexts; plain-http LAN deployments need a fallback. */
@@ -24,6 +26,17 @@ export function newIdempotencyKey() {
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * When to ask again about a submission that is not final: the server's hint (``poll_after_ms``:
+ * soon when it is next in line, later behind a long queue), else every 500 ms, every 2 s after
+ * the first 10 s.
+ */
+export function nextPollDelay(data, elapsedMs) {
+  const hinted = Number(data && data.poll_after_ms);
+  if (Number.isFinite(hinted) && hinted > 0) return Math.min(POLL_MAX_MS, Math.max(POLL_MIN_MS, hinted));
+  return elapsedMs < FAST_PHASE_MS ? POLL_FAST_MS : POLL_SLOW_MS;
+}
 
 /** The code endpoint of a submission, from its status URL (/api/submissions/17 -> .../17/code). */
 export function codeUrlFor(statusUrl) {
@@ -108,17 +121,19 @@ export function setUpSubmission(options) {
   }
 
   /**
-   * Poll until graded/error: every 500 ms, every 2 s after the first 10 s. Only the latest
-   * submission drives #submission-status and #feedback; an older one still polled to its end
-   * (the student submitted again meanwhile) only lands in #history.
+   * Poll until graded/error, as often as ``nextPollDelay`` says. Only the latest submission
+   * drives #submission-status and #feedback; an older one still polled to its end (the student
+   * submitted again meanwhile) only lands in #history.
    */
   async function follow(statusUrl) {
     const generation = ++pollGeneration;
     const isCurrent = () => generation === pollGeneration;
     const started = Date.now();
     for (;;) {
+      let reply = null;
       try {
         const { data } = await getJson(statusUrl);
+        reply = data;
         if (FINAL_STATES.has(data.status)) {
           if (isCurrent()) showResult(data, statusUrl);
           else addToHistory(data, statusUrl);
@@ -134,7 +149,7 @@ export function setUpSubmission(options) {
         }
         // offline for a moment: keep the last status and keep polling
       }
-      await sleep(Date.now() - started < FAST_PHASE_MS ? POLL_FAST_MS : POLL_SLOW_MS);
+      await sleep(nextPollDelay(reply, Date.now() - started));
     }
   }
 

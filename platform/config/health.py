@@ -4,8 +4,9 @@ Components:
 - ``database``: ``SELECT 1`` on the default connection;
 - ``redis``: ``PING`` and the length of the ``grading`` queue (tasks waiting for a worker);
 - ``workers``: heartbeat keys that every Celery worker writes every ``WORKER_HEARTBEAT_SECONDS``
-  (expiring after three missed beats), each with its slots and whether its sandbox started;
-  the page shows counts only (it is public: no hostnames, no error messages).
+  (expiring after three missed beats), each with its slots, whether its sandbox started and its
+  recent seconds per grading (``GradingPace``: what ``grading_capacity`` adds up for the status
+  page's wait estimate); the page shows counts only (it is public: no hostnames, no error messages).
   A heartbeat rather than a Celery broadcast ping: a ping makes every health check wait for its
   whole timeout, and it cannot tell a worker whose sandbox failed from a healthy one.
 
@@ -84,6 +85,50 @@ def health_workers() -> dict[str, Any]:
             "sandbox_unavailable": len(beats) - len(grading)}
 
 
+class GradingPace:
+    """This worker's recent wall seconds per grading (a moving average), sent with its heartbeat."""
+
+    WEIGHT = 0.2  # of the newest grading: follows a change of load within a few dozen gradings
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._seconds: float | None = None
+
+    def record(self, seconds: float) -> None:
+        with self._lock:
+            previous = self._seconds
+            self._seconds = seconds if previous is None else previous + self.WEIGHT * (seconds - previous)
+
+    @property
+    def seconds(self) -> float | None:
+        return self._seconds
+
+
+grading_pace = GradingPace()  # this process's, when it is a grading worker
+CAPACITY_TTL_SECONDS = 2.0
+_capacity: tuple[float, float | None] = (float("-inf"), None)  # (read at, gradings per second)
+
+
+def grading_capacity() -> float | None:
+    """Gradings per second the live workers sustain now: each one's slots over its recent seconds
+    per grading, summed. Read from the heartbeats at most every ``CAPACITY_TTL_SECONDS`` in this
+    process (a status poll asks it); None when nobody can say (Redis down, no worker graded yet)."""
+    global _capacity
+    read_at, capacity = _capacity
+    if time.monotonic() - read_at < CAPACITY_TTL_SECONDS:
+        return capacity
+    try:
+        client = _redis()
+        keys = list(client.scan_iter(match=HEARTBEAT_PREFIX + "*", count=500))
+        beats = [json.loads(raw) for raw in client.mget(keys) if raw] if keys else []
+        paced = [beat for beat in beats if beat.get("sandbox") == "ok" and (beat.get("seconds_per_grading") or 0) > 0]
+        capacity = sum(int(beat["slots"]) / float(beat["seconds_per_grading"]) for beat in paced) or None
+    except Exception:
+        capacity = None
+    _capacity = (time.monotonic(), capacity)
+    return capacity
+
+
 def health_report() -> dict[str, Any]:
     database = health_database()
     broker = health_redis()
@@ -125,7 +170,8 @@ class WorkerHeartbeat:
 
     def beat(self) -> None:
         payload = {"name": self.name, "slots": self.slots, "sandbox": self.sandbox, "at": time.time(),
-                   "host": socket.gethostname(), "pid": os.getpid()}
+                   "host": socket.gethostname(), "pid": os.getpid(),
+                   "seconds_per_grading": grading_pace.seconds}
         try:
             _redis().set(self.key, json.dumps(payload), ex=max(1, int(self.interval * 3)))
         except Exception as error:

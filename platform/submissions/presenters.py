@@ -9,6 +9,7 @@ from grader import result as verdicts
 from submissions.feedback import feedback_html, outcome_shown
 from submissions.models import Submission
 from submissions.selectors import ViewedSubmission
+from submissions.waiting import submission_wait, wait_message
 
 VERDICT_LABELS = {
     verdicts.PASSED: lambda: _("All checks passed"),
@@ -64,8 +65,11 @@ def submission_status_payload(viewed: ViewedSubmission) -> dict[str, object]:
     }
     if not submission.is_final:
         # Queued or running: no outcome to hide and no feedback yet, so neither the viewer's role
-        # nor the rule is asked (the page polls these twice a second).
-        payload["status_label"] = status_label(submission, outcome_visible=False)
+        # nor the rule is asked; the reply says when to ask again (submissions.waiting).
+        wait = submission_wait(submission)
+        payload.update(status_label=status_label(submission, outcome_visible=False),
+                       message=payload["message"] or wait_message(wait), ahead=wait.ahead,
+                       eta_ms=wait.eta_ms, poll_after_ms=wait.poll_after_ms)
         return payload
     staff = viewed.viewer_is_staff
     graded = submission.status == Submission.Status.GRADED

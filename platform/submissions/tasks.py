@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import time
+
 from celery import shared_task
+from config.health import grading_pace
 from core.jobs import worker_name
 
-from submissions.services.grade import submission_grade
+from submissions.services.grade import GradeOutcome, submission_grade
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def grade_submission(self, submission_id: int) -> str:  # type: ignore[no-untyped-def]
-    return submission_grade(submission_id=submission_id, worker=worker_name(self.request.hostname)).value
+    started = time.monotonic()
+    outcome = submission_grade(submission_id=submission_id, worker=worker_name(self.request.hostname))
+    if outcome in (GradeOutcome.GRADED, GradeOutcome.FAILED):  # a grading this slot really did
+        grading_pace.record(time.monotonic() - started)
+    return outcome.value
 
 
 

@@ -1,8 +1,8 @@
 """The two hottest requests keep a pinned number of queries: the code submit (the member's
 question lookup reads the extension and the pool draw once, and the submit rule reuses them) and
-the status poll the submit page sends twice a second (a queued or running submission: the session,
-the user and the row; a graded one adds only what decides what is shown). A query that comes back
-fails here."""
+the status poll the submit page sends while it waits (a running submission: the session, the user
+and the row; a queued one adds the count of the queue ahead of it, which says when to ask again; a
+graded one adds only what decides what is shown). A query that comes back fails here."""
 
 from __future__ import annotations
 
@@ -93,13 +93,14 @@ def test_an_extension_read_once_still_applies_to_the_submit(student, code_questi
     assert _tables(captured)["scoring_extension"] == 1
 
 
-@pytest.mark.parametrize("status", [Submission.Status.QUEUED, Submission.Status.RUNNING])
-def test_polling_a_pending_submission_reads_the_session_the_user_and_the_row(student, code_question, warm, status):
+@pytest.mark.parametrize("status, queries", [(Submission.Status.QUEUED, 4), (Submission.Status.RUNNING, 3)])
+def test_polling_a_pending_submission_reads_the_session_the_user_and_the_row(student, code_question, warm, status,
+                                                                             queries):
     submission = Submission.objects.get(user=student)
-    Submission.objects.filter(pk=submission.pk).update(status=status)
+    Submission.objects.filter(pk=submission.pk).update(status=status, enqueued_at=timezone.now())
     client = _client(student)
     captured = _measured(lambda: client.get(reverse("submissions:status", args=[submission.pk])))
-    assert len(captured.captured_queries) == 3, [q["sql"] for q in captured.captured_queries]
+    assert len(captured.captured_queries) == queries, [q["sql"] for q in captured.captured_queries]
     assert client.get(reverse("submissions:status", args=[submission.pk])).json()["status"] == status
 
 
@@ -107,7 +108,8 @@ def test_staff_polling_a_students_pending_submission_adds_the_staff_check(studen
     submission = Submission.objects.get(user=student)
     client = _client(instructor)
     captured = _measured(lambda: client.get(reverse("submissions:status", args=[submission.pk])))
-    assert len(captured.captured_queries) == 4, [q["sql"] for q in captured.captured_queries]
+    # session, user, row, staff check, the queue ahead of it
+    assert len(captured.captured_queries) == 5, [q["sql"] for q in captured.captured_queries]
 
 
 @pytest.fixture
