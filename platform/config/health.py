@@ -25,6 +25,7 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import redis
@@ -86,18 +87,30 @@ def health_workers() -> dict[str, Any]:
 
 
 class GradingPace:
-    """This worker's recent wall seconds per grading (a moving average), sent with its heartbeat."""
+    """This worker's recent wall seconds per grading (a moving average), sent with its heartbeat.
+
+    ``publish`` (the heartbeat's ``beat``) is called at once when the pace is first known or has
+    moved by a quarter since it was last published: a burst that starts after a quiet hour gets
+    its wait estimates within a grading, not at the next regular beat."""
 
     WEIGHT = 0.2  # of the newest grading: follows a change of load within a few dozen gradings
+    REPUBLISH = 0.25  # relative change that is news
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._seconds: float | None = None
+        self._published: float | None = None
+        self.publish: Callable[[], None] | None = None
 
     def record(self, seconds: float) -> None:
         with self._lock:
             previous = self._seconds
-            self._seconds = seconds if previous is None else previous + self.WEIGHT * (seconds - previous)
+            self._seconds = now = seconds if previous is None else previous + self.WEIGHT * (seconds - previous)
+            news = self._published is None or abs(now - self._published) > self.REPUBLISH * self._published
+            if news:
+                self._published = now
+        if news and self.publish is not None:
+            self.publish()
 
     @property
     def seconds(self) -> float | None:
@@ -166,6 +179,7 @@ class WorkerHeartbeat:
 
     def start(self) -> None:
         self.beat()  # visible at once, before the (slow) sandbox warm-up
+        grading_pace.publish = self.beat  # a new pace is news at once (GradingPace)
         self._thread.start()
 
     def beat(self) -> None:
@@ -179,6 +193,8 @@ class WorkerHeartbeat:
 
     def stop(self) -> None:
         self._stop.set()
+        if grading_pace.publish == self.beat:
+            grading_pace.publish = None
         with contextlib.suppress(Exception):  # Redis down: the key expires by itself
             _redis().delete(self.key)  # a clean shutdown disappears at once
 

@@ -18,10 +18,10 @@ from django.utils.translation import ngettext
 
 from submissions.models import Submission
 
-POLL_MIN_MS = 250  # the next answer is unlikely sooner: one grading takes about this long
-POLL_MAX_MS = 5000  # the status line still moves while the queue drains
+POLL_MIN_MS = 400  # sooner answers cost polls a saturated server pays for, and are rarely final
+POLL_MAX_MS = 4000  # the status line still moves while the queue drains
 POLL_DEFAULT_MS = 500  # nothing known: the page's first rhythm
-EARLY = 0.8  # ask a little before the estimate: a late answer costs the student, an early one a poll
+EARLY = 0.5  # ask halfway to the estimate: a late answer costs the student, an early one a poll
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ many submissions are ahead of theirs."""
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import time
 
@@ -77,6 +78,41 @@ def test_the_pace_is_a_moving_average_of_recent_gradings():
     assert pace.seconds == pytest.approx(0.1, abs=0.01)
 
 
+def test_a_new_pace_is_published_at_once_and_then_only_when_it_moved():
+    pace = health.GradingPace()
+    published: list[float | None] = []
+    pace.publish = lambda: published.append(pace.seconds)
+    pace.record(0.1)  # first known: news
+    pace.record(0.11)
+    pace.record(0.1)
+    assert published == [0.1]
+    for _ in range(12):
+        pace.record(0.5)  # the load changed: published each time it moved by a quarter
+    assert 2 < len(published) < 8 and published[-1] > 0.4
+    assert all(later > 1.25 * earlier for earlier, later in itertools.pairwise(published))
+
+
+def test_a_workers_heartbeat_publishes_its_pace(db, private_redis, monkeypatch):
+    import json
+
+    import redis
+
+    pace = health.GradingPace()
+    monkeypatch.setattr(health, "grading_pace", pace)
+    heartbeat = health.WorkerHeartbeat(name="w-pace@host", slots=2, interval=60)
+    heartbeat.sandbox = "ok"
+    heartbeat.start()
+    try:
+        stored = redis.Redis.from_url(private_redis.url)
+        assert json.loads(stored.get(heartbeat.key))["seconds_per_grading"] is None
+        pace.record(0.25)  # no waiting for the next regular beat (a minute away)
+        assert json.loads(stored.get(heartbeat.key))["seconds_per_grading"] == 0.25
+        assert health.grading_capacity() == pytest.approx(8.0)
+    finally:
+        heartbeat.stop()
+    assert pace.publish is None
+
+
 def test_capacity_adds_each_workers_slots_over_its_pace_and_skips_the_unknown(db, private_redis):
     assert health.grading_capacity() is None  # no worker yet
     health._capacity = (float("-inf"), None)
@@ -106,11 +142,11 @@ def test_a_queued_submission_is_told_its_place_and_when_to_ask_again(code_questi
     wait = submission_wait(mine)
     assert wait.ahead == 39  # the 40 before it, less the one being graded
     assert wait.eta_ms == 4000  # (39 + its own) / 10 per second
-    assert wait.poll_after_ms == 3200  # a little before the estimate
+    assert wait.poll_after_ms == 2000  # halfway: a late poll costs the student, an early one a request
     first = submission_wait(rows[0])
     assert (first.ahead, first.eta_ms, first.poll_after_ms) == (0, 100, POLL_MIN_MS)
     monkeypatch.setattr("submissions.waiting.grading_capacity", lambda: 1.0)
-    assert submission_wait(mine).poll_after_ms == POLL_MAX_MS  # a long queue: still news every 5 s
+    assert submission_wait(mine).poll_after_ms == POLL_MAX_MS  # a long queue: still news every 4 s
     monkeypatch.setattr("submissions.waiting.grading_capacity", lambda: None)
     unknown = submission_wait(mine)
     assert (unknown.ahead, unknown.eta_ms, unknown.poll_after_ms) == (39, None, POLL_DEFAULT_MS)
@@ -145,7 +181,7 @@ def test_the_status_endpoint_carries_the_wait(code_question, student, monkeypatc
     client.force_login(student)
     reply = client.get(reverse("submissions:status", args=[rows[-1].pk]), HTTP_ACCEPT_LANGUAGE="en").json()
     assert reply["status"] == "queued"
-    assert (reply["ahead"], reply["eta_ms"], reply["poll_after_ms"]) == (8, 2250, 1800)
+    assert (reply["ahead"], reply["eta_ms"], reply["poll_after_ms"]) == (8, 2250, 1125)
     assert reply["message"] == "8 submissions ahead of yours; graded in about 2 s."
     Submission.objects.filter(pk=rows[-1].pk).update(status=Submission.Status.GRADED, score=1.0)
     final = client.get(reverse("submissions:status", args=[rows[-1].pk])).json()
