@@ -17,6 +17,7 @@ import io
 import json
 import marshal
 import math
+import os
 import re
 import struct
 import types
@@ -47,8 +48,22 @@ _probes_code: dict[str, bytes] = {}
 PROBES_CODE_CACHE = 256
 
 
+_textbook_sources: dict[str, tuple[tuple[int, int], str]] = {}
+
+
 def textbook_source(name: str) -> str:
-    return (TEXTBOOK_DIR / f"{name}.py").read_text(encoding="utf-8")
+    """The module's source, read again only when its file changed (a stat per call, not a read:
+    every job and every reference key asks). The same string object each time, so the compiled
+    cache's lookup by source hashes it once."""
+    path = TEXTBOOK_DIR / f"{name}.py"
+    status = os.stat(path)
+    stamp = (status.st_mtime_ns, status.st_size)
+    cached = _textbook_sources.get(name)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    source = path.read_text(encoding="utf-8")
+    _textbook_sources[name] = (stamp, source)
+    return source
 
 
 def textbook_code(names: tuple[str, ...] | list[str]) -> dict[str, bytes]:

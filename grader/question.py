@@ -6,6 +6,7 @@ import ast
 import hashlib
 import json
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -87,10 +88,12 @@ class CodeQuestion:
     def reference_case_specs(self, seed: int) -> tuple[CaseSpec, ...]:
         """``case_specs`` for the reference's job: values only the student's side is read for (a
         gradient check's finite differences) are skipped when the probe defers them."""
-        return tuple(
-            replace(case, skip=unread_from_reference([(c.kind, c.params) for c in check.compare]))
-            for case, check in zip(self.case_specs(seed), self.checks, strict=True)
-        )
+        return tuple(replace(case, skip=skip)
+                     for case, skip in zip(self.case_specs(seed), self._reference_skips, strict=True))
+
+    @cached_property
+    def _reference_skips(self) -> tuple[tuple[str, ...], ...]:
+        return tuple(unread_from_reference([(c.kind, c.params) for c in check.compare]) for check in self.checks)
 
 
 def case_seed(seed: int, name: str) -> int:

@@ -443,3 +443,14 @@ def test_any_exception_while_decoding_becomes_a_problem(monkeypatch):
     data = case("c1", [("out", np.zeros(3))]) + DONE
     decoded = protocol.decode_results(data, LIMITS, CASES)
     assert decoded.problem == "result data could not be decoded (MemoryError)"
+
+
+def test_a_textbook_module_is_read_once_and_again_when_its_file_changes(tmp_path, monkeypatch):
+    monkeypatch.setattr(protocol, "TEXTBOOK_DIR", tmp_path)
+    monkeypatch.setattr(protocol, "_textbook_sources", {})
+    path = tmp_path / "util.py"
+    path.write_text("A = 1\n")
+    first = protocol.textbook_source("util")
+    assert protocol.textbook_source("util") is first  # not read again: the same string
+    path.write_text("A = 22\n")
+    assert protocol.textbook_source("util") == "A = 22\n"
