@@ -70,15 +70,20 @@ def workers_alive() -> set[str] | None:
         return None
 
 
+def _heartbeats() -> list[dict[str, Any]]:
+    """Every live worker's last heartbeat (raises when Redis cannot say)."""
+    client = _redis()
+    keys = list(client.scan_iter(match=HEARTBEAT_PREFIX + "*", count=500))
+    return [json.loads(raw) for raw in client.mget(keys) if raw] if keys else []
+
+
 def health_workers() -> dict[str, Any]:
     """Live workers from their heartbeats; ``ok`` when at least one can run the sandbox.
 
     Counts only: /healthz is public, so worker names and sandbox error messages stay in the
     workers' logs (and in Redis, for ``workers_alive`` and the container health check)."""
     try:
-        client = _redis()
-        keys = list(client.scan_iter(match=HEARTBEAT_PREFIX + "*", count=500))
-        beats = [json.loads(raw) for raw in client.mget(keys) if raw] if keys else []
+        beats = _heartbeats()
     except Exception as error:
         return {"ok": False, "count": 0, "slots": 0, "error": type(error).__name__}
     grading = [beat for beat in beats if beat.get("sandbox") == "ok"]
@@ -131,10 +136,8 @@ def grading_capacity() -> float | None:
     if time.monotonic() - read_at < CAPACITY_TTL_SECONDS:
         return capacity
     try:
-        client = _redis()
-        keys = list(client.scan_iter(match=HEARTBEAT_PREFIX + "*", count=500))
-        beats = [json.loads(raw) for raw in client.mget(keys) if raw] if keys else []
-        paced = [beat for beat in beats if beat.get("sandbox") == "ok" and (beat.get("seconds_per_grading") or 0) > 0]
+        paced = [beat for beat in _heartbeats()
+                 if beat.get("sandbox") == "ok" and (beat.get("seconds_per_grading") or 0) > 0]
         capacity = sum(int(beat["slots"]) / float(beat["seconds_per_grading"]) for beat in paced) or None
     except Exception:
         capacity = None

@@ -3,8 +3,9 @@
 The status endpoint answers every poll with ``poll_after_ms``: soon when the submission is being
 graded or next in line, later when many are queued before it (a deadline rush), so a burst of
 waiting students does not become a burst of polls. The estimate: the queued submissions ahead of
-this one, over what the live workers sustain (``config.health.grading_capacity``: each worker's
-slots over its recent seconds per grading, from the heartbeats), plus one grading. Unknown
+this one and itself, over what the live workers sustain (``config.health.grading_capacity``: each
+worker's slots over its recent seconds per grading, from the heartbeats); the page asks again
+halfway there, so an estimate that was too long costs it little. Unknown
 capacity (no worker has graded yet, Redis down) means the page's own default schedule.
 """
 
@@ -47,7 +48,8 @@ def submission_wait(submission: Submission) -> Wait:
 
 
 def wait_message(wait: Wait) -> str:
-    """"12 submissions ahead of yours, about 3 s" (ko/en); empty when nothing is ahead or known."""
+    """"12 submissions ahead of yours; graded in about 3 s." (ko/en); empty when nothing is
+    ahead or nothing is known."""
     if not wait.ahead or wait.eta_ms is None:
         return ""
     seconds = max(1, round(wait.eta_ms / 1000))
