@@ -70,9 +70,9 @@ def workers_alive() -> set[str] | None:
         return None
 
 
-def _heartbeats() -> list[dict[str, Any]]:
+def _heartbeats(client: redis.Redis | None = None) -> list[dict[str, Any]]:
     """Every live worker's last heartbeat (raises when Redis cannot say)."""
-    client = _redis()
+    client = client or _redis()
     keys = list(client.scan_iter(match=HEARTBEAT_PREFIX + "*", count=500))
     return [json.loads(raw) for raw in client.mget(keys) if raw] if keys else []
 
@@ -136,7 +136,8 @@ def grading_capacity() -> float | None:
     if time.monotonic() - read_at < CAPACITY_TTL_SECONDS:
         return capacity
     try:
-        paced = [beat for beat in _heartbeats()
+        # the shared client's shorter timeout, not the health page's: a status poll is waiting
+        paced = [beat for beat in _heartbeats(redis_client())
                  if beat.get("sandbox") == "ok" and (beat.get("seconds_per_grading") or 0) > 0]
         capacity = sum(int(beat["slots"]) / float(beat["seconds_per_grading"]) for beat in paced) or None
     except Exception:
