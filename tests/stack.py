@@ -297,5 +297,31 @@ def worker_jobs_settled(request: pytest.FixtureRequest) -> Iterator[None]:
         yield
         return
     request.getfixturevalue("transactional_db")  # set up before this fixture, so flushed after it
+    _flush_retries_deadlocks()
     yield
     wait_for_worker_jobs()
+
+
+def _flush_retries_deadlocks() -> None:
+    """The flush after a test that shared its database with the worker is tried again when
+    PostgreSQL picked it as a deadlock's victim: a task the broker handed over just after the
+    wait above (beat's sweep, a follow-up) may still hold row locks while TRUNCATE asks for the
+    whole tables; the retry comes once that transaction has ended. Installed once per process."""
+    from django.core.management.commands import flush
+
+    handle = flush.Command.handle
+    if getattr(handle, "retries_deadlocks", False):
+        return
+
+    def handle_retrying(self, *args, **options):  # type: ignore[no-untyped-def]
+        for attempt in range(4):
+            try:
+                return handle(self, *args, **options)
+            except Exception as error:  # flush wraps the database error in a CommandError
+                if "deadlock detected" not in str(error.__cause__ or error) or attempt == 3:
+                    raise
+                time.sleep(0.2 * (attempt + 1))
+        return None
+
+    handle_retrying.retries_deadlocks = True  # type: ignore[attr-defined]
+    flush.Command.handle = handle_retrying
