@@ -5,19 +5,30 @@ consistency between forward and backward, while ``allclose`` against the referen
 correctness. Agreement alone proves little: a forward that returns zeros (or NaN) and a backward
 that returns zeros agree perfectly. So with ``forward`` (the key of the forward output the same
 probe returns) the item scores only when that output also matches the reference's.
+
+With ``directions`` the probe measures the slope of the student's loss along a few random
+directions (``tools.directional_derivatives``: two forward passes per direction, instead of two per
+input value) and ``numeric`` holds those slopes; the check compares each with the analytic
+gradient's projection ``sum(gradient * direction)``, computed here. A wrong gradient agrees with
+the slope along a random direction only by accident: directions with nonzero integer entries
+leave no single wrong value unseen.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from grader.checks.arrays import compare_arrays
+import numpy as np
+
+from grader.checks.arrays import compare_arrays, fmt
 from grader.checks.verdict import Verdict, require_key, require_tolerances
 from grader.job import CaseResult
 
 
 def validate(params: dict[str, Any]) -> None:
     require_key(params, "analytic", "numeric")
+    if "directions" in params:
+        require_key(params, "directions")
     require_tolerances(params, (1e-4, 1e-6))
     if "forward" in params:
         require_key(params, "forward")
@@ -31,7 +42,8 @@ def validate(params: dict[str, Any]) -> None:
 
 def keys(params: dict[str, Any]) -> tuple[str, ...]:
     """The values this check reads from the student's side."""
-    return (params["analytic"], params["numeric"], *(() if "forward" not in params else (params["forward"],)))
+    optional = tuple(params[key] for key in ("directions", "forward") if key in params)
+    return (params["analytic"], params["numeric"], *optional)
 
 
 def reference_keys(params: dict[str, Any]) -> tuple[str, ...]:
@@ -44,9 +56,13 @@ def compare(params: dict[str, Any], student: CaseResult, reference: CaseResult) 
     analytic = student.arrays.get(params["analytic"])
     numeric = student.arrays.get(params["numeric"])
     label = f"{params['analytic']} vs the numerical gradient of your forward"
-    if analytic is None or numeric is None:
+    directions = student.arrays.get(params["directions"]) if "directions" in params else None
+    if analytic is None or numeric is None or ("directions" in params and directions is None):
         return Verdict(False, f"{label}: no value was produced")
-    verdict = _consistency(label, numeric, analytic, params)
+    if directions is None:
+        verdict = _consistency(label, numeric, analytic, params)
+    else:
+        verdict = _directional_consistency(label, params["analytic"], numeric, analytic, directions, params)
     if "forward" not in params:
         return verdict
     forward = _forward_verdict(params, student, reference)
@@ -70,6 +86,45 @@ def _consistency(label: str, numeric: Any, analytic: Any, params: dict[str, Any]
     elif not verdict.passed and "shape" not in verdict.message:
         verdict.message += " — your backward is not the derivative of your own forward"
     return verdict
+
+
+def _directional_consistency(label: str, name: str, slopes: Any, analytic: Any, directions: Any,
+                             params: dict[str, Any]) -> Verdict:
+    """Each measured slope against ``sum(analytic * direction)``, with allclose's tolerance rule."""
+    count = len(directions) if directions.ndim else 0
+    if count == 0 or slopes.shape != (count,):
+        return Verdict(False, f"{label}: the probe returned {slopes.shape} slopes for "
+                              f"{directions.shape[:1]} directions")
+    if analytic.shape != directions.shape[1:]:
+        return Verdict(False, f"{label}: expected shape {directions.shape[1:]} (the input's), got "
+                              f"{analytic.shape}", {"expected_shape": list(directions.shape[1:]),
+                                                    "got_shape": list(analytic.shape)})
+    if analytic.dtype.kind == "c":
+        return Verdict(False, f"{label}: got complex numbers, expected real ones")
+    slopes = slopes.astype(np.float64, copy=False)
+    with np.errstate(all="ignore"):
+        projections = directions.reshape(count, -1).astype(np.float64) @ analytic.reshape(-1).astype(np.float64)
+        if not np.isfinite(analytic).all():
+            return Verdict(False, f"{label}: your {name} has NaN or infinite values")
+        if not np.isfinite(slopes).all():
+            return Verdict(False, f"{label}: the numerical gradient of your forward is NaN or infinite "
+                                  f"(your forward produced NaN or infinite values)",
+                           {"expected_not_finite": True})
+        error = np.abs(projections - slopes)
+        close = error <= params["atol"] + params["rtol"] * np.abs(slopes)
+    max_abs = float(error.max()) if np.isfinite(error).all() else float(np.finfo(np.float64).max)
+    if close.all():
+        return Verdict(True, f"{label}: ok along {count} random directions (max abs error {fmt(max_abs)})",
+                       {"max_abs_error": max_abs, "directions": count})
+    index = int(np.argmin(close))
+    return Verdict(
+        False,
+        f"{label}: along random direction {index + 1} of {count} (a small step in every value of the "
+        f"input at once), sum({name} * direction) = {fmt(projections[index])} but your forward's "
+        f"loss changes at a rate of {fmt(slopes[index])} — your backward is not the derivative of "
+        f"your own forward",
+        {"max_abs_error": max_abs, "mismatches": int((~close).sum()), "directions": count},
+    )
 
 
 def _forward_verdict(params: dict[str, Any], student: CaseResult, reference: CaseResult) -> Verdict:

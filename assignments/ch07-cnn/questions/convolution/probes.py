@@ -4,7 +4,7 @@ reference's ``Convolution``; the comparisons happen outside the sandbox."""
 import numpy as np
 
 from grader.harness import substitute
-from grader.harness.tools import deferred, numerical_gradient
+from grader.harness.tools import deferred, directional_derivatives
 
 # Every input is a random multiple of 1/8 in [-2, 2]: each product and sum a convolution computes
 # is then exact in float32 as well as float64, so a student who computes in float32 matches the
@@ -12,6 +12,12 @@ from grader.harness.tools import deferred, numerical_gradient
 # so central differences are exact for any step; a step of 1/8 keeps the nudged inputs on the same
 # grid (a tiny step such as 1e-7 would vanish when the student's code casts to float32).
 EPS = 1 / 8
+# The gradient checks measure the slope of the student's loss along this many random directions
+# per input (two forward passes each, however many values the input has). A direction's entries are
+# nonzero integers in [-8, 8]: a step of EPS along one stays on the grid, and no single wrong value
+# of a gradient can hide from it (a wrong gradient escapes all of them only if its errors cancel in
+# each of the random sums).
+DIRECTIONS = 4
 
 
 def _grid(rng, shape):
@@ -28,6 +34,12 @@ def _inputs(rng, N, C, H, W, FN, FH, FW):
     weights = _grid(rng, (FN, C, FH, FW))
     bias = _grid(rng, FN)
     return x, weights, bias
+
+
+def _directions(rng, shape):
+    """``DIRECTIONS`` random directions for an input of ``shape``: nonzero integers in [-8, 8]."""
+    size = (DIRECTIONS, *shape)
+    return rng.integers(1, 9, size=size) * rng.choice((-1, 1), size=size)
 
 
 def _copy(value):
@@ -60,13 +72,15 @@ def faulty_part(sub, rng, *, probe, args, index, whole):
 
 
 def gradcheck(sub, rng, *, N, C, H, W, FN, FH, FW, stride, pad):
-    """The student's backward against central differences of the student's own forward.
+    """The student's backward against the slopes of the student's own forward.
 
     The loss is ``sum(forward(x) * dout)`` for a fixed random ``dout``, so its gradient with
-    respect to the output is exactly ``dout``. A fresh layer is built for every evaluation, so the
-    check does not depend on whether the layer copies ``W`` and ``b``. ``out`` goes back too: the
-    check counts only when the forward it differentiates is right. The finite differences are
-    deferred: only the student's job computes them (the reference's is read for ``out`` alone).
+    respect to the output is exactly ``dout``. Its slope along random directions of x, W and b
+    (central differences, exact for a layer linear in each) goes back with the directions;
+    ``selfgrad`` compares each with ``sum(gradient * direction)``. A fresh layer is built for every
+    evaluation, so the check does not depend on whether the layer copies ``W`` and ``b``. ``out``
+    goes back too: the check counts only when the forward it differentiates is right. The slopes
+    are deferred: only the student's job measures them (the reference's is read for ``out`` alone).
     """
     x, weights, bias = _inputs(rng, N, C, H, W, FN, FH, FW)
     layer = sub.Convolution(weights, bias, stride, pad)
@@ -74,15 +88,19 @@ def gradcheck(sub, rng, *, N, C, H, W, FN, FH, FW, stride, pad):
     dout = _grid(rng, out.shape)
     dx = _copy(layer.backward(dout))
     dW, db = _copy(layer.dW), _copy(layer.db)
+    along = {name: _directions(rng, value.shape) for name, value in (("x", x), ("W", weights), ("b", bias))}
 
     def loss():
         return float(np.sum(sub.Convolution(weights, bias, stride, pad).forward(x) * dout))
 
+    def slopes(name, value):
+        return deferred(lambda: directional_derivatives(loss, value, along[name], eps=EPS))
+
     return {
         "out": out,
-        "dx": dx, "dx_num": deferred(lambda: numerical_gradient(loss, x, eps=EPS)),
-        "dW": dW, "dW_num": deferred(lambda: numerical_gradient(loss, weights, eps=EPS)),
-        "db": db, "db_num": deferred(lambda: numerical_gradient(loss, bias, eps=EPS)),
+        "dx": dx, "dx_dirs": deferred(lambda: along["x"]), "dx_num": slopes("x", x),
+        "dW": dW, "dW_dirs": deferred(lambda: along["W"]), "dW_num": slopes("W", weights),
+        "db": db, "db_dirs": deferred(lambda: along["b"]), "db_num": slopes("b", bias),
     }
 
 
