@@ -183,7 +183,7 @@ CACHE_BACKEND = env_str("DJANGO_CACHE", "redis" if PRODUCTION else "locmem")
 if CACHE_BACKEND == "redis":
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.PooledRedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
