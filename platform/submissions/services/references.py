@@ -85,7 +85,7 @@ def reference_prepare_next(*, submission: Submission) -> bool:
 def references_prepare_first(*, question_ids: list[int] | None = None, ahead: int | None = None) -> int:
     """Every enrolled student's next ``ahead`` (default ``GRADER_REFERENCE_AHEAD``) attempts at each active code question (their first
     one, until they submit): e.g. when a question is published or a bundle is loaded, or in the
-    quiet hours before a deadline (each entry takes store space: ~250 KB for ch07's convolution).
+    quiet hours before a deadline (each entry takes store space: ~125 KB for ch07's convolution).
     Returns seeds sent."""
     if shared_references() is None:
         return 0

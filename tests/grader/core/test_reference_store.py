@@ -239,10 +239,33 @@ def test_encode_decode_round_trip_keeps_arrays_and_meta(mini_question, inprocess
         assert decoded.cases[name].meta == case.meta
         for key, array in case.arrays.items():
             np.testing.assert_array_equal(decoded.cases[name].arrays[key], array)
-            assert decoded.cases[name].arrays[key].dtype == array.dtype
+            exact32 = array.dtype == np.float64 and np.array_equal(array.astype(np.float32), array)
+            assert decoded.cases[name].arrays[key].dtype == (np.float32 if exact32 else array.dtype)
     # a result missing a case of the job is not a reference of this job
     fewer = replace(job, cases=job.cases[:1])
     assert decode_reference(encode_reference(reference), fewer) is None
+
+
+def test_float64_arrays_that_float32_holds_exactly_are_stored_in_half_the_bytes(mini_question, inprocess):
+    job = runner.reference_job(mini_question, mini_question.case_specs(9))
+    reference = inprocess.run(job)
+    name, key = next((name, key) for name, case in reference.cases.items() for key in case.arrays)
+    values = {
+        "exact": np.arange(-64, 64, dtype=np.float64) / 8,  # multiples of 1/8: exact in float32
+        "tenths": np.arange(128, dtype=np.float64) / 10,  # 0.1 is not
+        "nan": np.full(128, np.nan),
+        "huge": np.full(128, 1e300),  # beyond float32's range
+        "ints": np.arange(128),
+    }
+    sizes = {}
+    for label, value in values.items():
+        reference.cases[name].arrays[key] = value
+        data = encode_reference(reference)
+        sizes[label] = len(data)
+        stored = decode_reference(data, job).cases[name].arrays[key]  # type: ignore[union-attr]
+        np.testing.assert_array_equal(stored, value)  # the same numbers (NaN where NaN)
+        assert stored.dtype == (np.float32 if label == "exact" else value.dtype), label
+    assert sizes["tenths"] - sizes["exact"] == 128 * 4  # half of the array's 1 KB
 
 
 def test_many_seeds_are_prepared_in_one_job_and_grade_as_if_run_alone(mini_question, inprocess):
