@@ -101,15 +101,16 @@ def _directional_consistency(label: str, name: str, slopes: Any, analytic: Any, 
                                                     "got_shape": list(analytic.shape)})
     if analytic.dtype.kind == "c":
         return Verdict(False, f"{label}: got complex numbers, expected real ones")
+    analytic = analytic.astype(np.float64, copy=False)
     slopes = slopes.astype(np.float64, copy=False)
-    with np.errstate(all="ignore"):
-        projections = directions.reshape(count, -1).astype(np.float64) @ analytic.reshape(-1).astype(np.float64)
-        if not np.isfinite(analytic).all():
-            return Verdict(False, f"{label}: your {name} has NaN or infinite values")
-        if not np.isfinite(slopes).all():
-            return Verdict(False, f"{label}: the numerical gradient of your forward is NaN or infinite "
-                                  f"(your forward produced NaN or infinite values)",
-                           {"expected_not_finite": True})
+    if not np.isfinite(analytic).all():
+        return Verdict(False, f"{label}: your {name} has NaN or infinite values")
+    if not np.isfinite(slopes).all():
+        return Verdict(False, f"{label}: the numerical gradient of your forward is NaN or infinite "
+                              f"(your forward produced NaN or infinite values)",
+                       {"expected_not_finite": True})
+    with np.errstate(all="ignore"):  # finite but huge values may still overflow: never a pass
+        projections = directions.reshape(count, -1).astype(np.float64) @ analytic.reshape(-1)
         error = np.abs(projections - slopes)
         close = error <= params["atol"] + params["rtol"] * np.abs(slopes)
     max_abs = float(error.max()) if np.isfinite(error).all() else float(np.finfo(np.float64).max)

@@ -142,3 +142,11 @@ def test_a_wrong_forward_withholds_even_an_agreeing_gradient():
 def test_directions_must_name_a_value():
     with pytest.raises(ValueError, match="needs directions"):
         selfgrad.validate(dict(PARAMS, directions=""))
+
+
+def test_huge_values_that_overflow_the_projection_never_agree():
+    student, reference = linear_case()
+    student.arrays["dx"] = np.full_like(student.arrays["dx"], 1e308)
+    student.arrays["dx_num"] = np.full_like(student.arrays["dx_num"], np.finfo(np.float64).max)
+    verdict = selfgrad.compare(params(), student, reference)
+    assert not verdict.passed and "not the derivative of your own forward" in verdict.message
