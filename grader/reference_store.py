@@ -3,9 +3,10 @@
 A code question's reference result depends only on the question's content and the seed, so every
 worker that grades attempt *n* of a student needs the same arrays. This module turns one reference
 ``JobResult`` into compact bytes (the result channel's own frames: a JSON header per case, its arrays
-as ``.npy``, float64 ones as float32 when that changes no value) sealed with an HMAC, and back. The grader never imports a store client: the caller hands
-``runner.grade`` a ``SharedReferences`` built on anything with ``get(key)`` / ``set(key, value, ttl)``
-(the platform's is ``core/reference_cache.py``, a small Redis client).
+as ``.npy``, float64 ones as float32 when that changes no value) sealed with an HMAC, and back. The
+grader never imports a store client: the caller hands ``runner.grade`` a ``SharedReferences`` built
+on anything with ``get(key)`` / ``set(key, value, ttl)`` (the platform's is
+``core/reference_cache.py``, a small Redis client).
 
 What an attacker can and cannot do with it (the grade must stay honest):
 
